@@ -1,0 +1,67 @@
+# The two commands in the README are `make run` and `make test`; everything else is here
+# so that they work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core/axe.min.js
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
+DEMO_ENV := DEBUG=1
+
+.PHONY: run test test-postgres venv browser-deps lint migrations-check deploy-check otp bench backup restore clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Serve the portal on SQLite with the demo content and accounts.
+run: venv
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py seed_demo --intakes 12 --if-empty
+	@echo
+	@echo "The portal is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Every test, browser tests included (DATABASE_URL picks PostgreSQL, default SQLite).
+test: venv browser-deps
+	$(PY) -m pytest
+
+test-postgres:
+	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+# Debian's Chromium (Playwright cannot download its own here) and axe-core from npm.
+browser-deps: $(AXE)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+
+$(AXE):
+	mkdir -p .cache/axe-core
+	cd .cache && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz
+	cp .cache/package/axe.min.js $(AXE) && rm -rf .cache/package .cache/axe-core-$(AXE_VERSION).tgz
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: venv
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Production settings must pass Django's deployment checklist without warnings.
+deploy-check: venv
+	PORTAL_PRODUCTION=1 SECRET_KEY=deploy-check-$$(date +%s)-a-long-random-looking-secret-value-xyz \
+	ALLOWED_HOSTS=clinic.example $(PY) manage.py check --deploy --fail-level WARNING
+
+otp: venv
+	@$(DEMO_ENV) $(PY) manage.py demo_otp_code
+
+clean:
+	rm -rf $(VENV) .cache staticfiles db.sqlite3

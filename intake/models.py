@@ -1,0 +1,300 @@
+"""Invitations, intakes (answers, consent, screening results) and practitioners' reviews.
+
+An intake's answers are one JSON document, keyed by wizard step, saved as a whole on every
+step. That makes every save all-or-nothing and lets a patient resume anywhere. Columns that
+the practitioner's dashboard filters or sorts on (name, appointment, status, PEG score,
+flag counts) are copied out of it when the intake is saved or screened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.utils import timezone
+
+from intake.screening.vocabulary import SEVERITIES
+
+INVITATION_LIFETIME = timedelta(days=14)
+INVITATION_SALT = "intake.invitation"
+
+
+class ConsentText(models.Model):
+    """A version of the consent wording. Old versions are never edited: a signature points at
+    the exact words that were agreed to."""
+
+    version = models.PositiveIntegerField(unique=True, editable=False)
+    title = models.CharField(max_length=200, default="Consent to acupuncture assessment and treatment")
+    body = models.TextField(help_text="Plain text; a blank line starts a new paragraph.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Consent v{self.version}"
+
+    @classmethod
+    def current(cls) -> ConsentText | None:
+        return cls.objects.order_by("-version").first()
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link for one patient and one appointment.
+
+    The link carries a signed random nonce; only a hash of the nonce is stored, so a copy
+    of the database cannot be turned into working links.
+    """
+
+    patient_name = models.CharField(max_length=150)
+    email = models.EmailField(max_length=254)
+    appointment_at = models.DateTimeField()
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_to_see"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk}"
+
+    @staticmethod
+    def _hash(nonce: str) -> str:
+        return hashlib.sha256(nonce.encode()).hexdigest()
+
+    def issue_token(self) -> str:
+        """Make a fresh nonce, store its hash and return the signed token for the link.
+        Call before saving a new invitation."""
+        nonce = secrets.token_urlsafe(24)
+        self.nonce_hash = self._hash(nonce)
+        if not self.expires_at:
+            self.expires_at = timezone.now() + INVITATION_LIFETIME
+        return signing.dumps(nonce, salt=INVITATION_SALT, compress=False)
+
+    @classmethod
+    def from_token(cls, token: str) -> Invitation | None:
+        """The invitation a token belongs to, used or not, or None if forged or unknown."""
+        try:
+            nonce = signing.loads(token, salt=INVITATION_SALT)
+        except signing.BadSignature:
+            return None
+        if not isinstance(nonce, str):
+            return None
+        return cls.objects.filter(nonce_hash=cls._hash(nonce)).select_related("intake").first()
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+
+class Intake(models.Model):
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+        REVIEWED = "reviewed", "Reviewed"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intakes",
+    )
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="intake"
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_intakes",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    appointment_at = models.DateTimeField(null=True, blank=True)
+
+    # The answers, keyed by wizard step identifier. Patient-reported until reviewed.
+    answers = models.JSONField(default=dict, blank=True)
+    # Steps the patient has completed (validated and saved), by identifier.
+    completed_steps = models.JSONField(default=list, blank=True)
+    last_step = models.CharField(max_length=40, blank=True)
+
+    # Copied out of the answers for the dashboard (search, sort, filter without JSON).
+    patient_name = models.CharField(max_length=150, blank=True)
+    peg_score = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+
+    # Summary of the current screening, for filtering by highest severity.
+    highest_severity = models.CharField(max_length=20, blank=True)
+    flag_counts = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every review; a review form carries the number it was made against, so two
+    # practitioners cannot silently overwrite each other (SECURITY.md S17).
+    review_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        permissions = [("review_intake", "Can review intakes and record decisions")]
+        indexes = [
+            models.Index(fields=["appointment_at", "id"], name="intake_appointment_idx"),
+            models.Index(fields=["status", "appointment_at"], name="intake_status_appt_idx"),
+            models.Index(fields=["highest_severity", "appointment_at"], name="intake_severity_idx"),
+            models.Index(fields=["patient", "-created_at"], name="intake_patient_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(peg_score__isnull=True)
+                | models.Q(peg_score__gte=0, peg_score__lte=10),
+                name="intake_peg_score_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(highest_severity="") | models.Q(highest_severity__in=SEVERITIES),
+                name="intake_highest_severity_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {self.pk}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Submitted intakes are read-only for the patient."""
+        return self.status in {self.Status.SUBMITTED, self.Status.REVIEWED}
+
+    def current_run(self) -> ScreeningRun | None:
+        return self.screening_runs.filter(is_current=True).first()
+
+    def latest_review(self) -> Review | None:
+        return self.reviews.order_by("-version").first()
+
+
+class ConsentSignature(models.Model):
+    """The consent a patient gave: which words, the typed name, who and when."""
+
+    intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="consent")
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Consent for intake {self.intake_id}"
+
+
+class ScreeningRun(models.Model):
+    """One run of the screening engine over an intake. Runs are never rewritten: when the
+    rules change, a practitioner can run the current ruleset again, and both stay on record."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="screening_runs")
+    ruleset = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+    # None when the run happened automatically on submission.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake"],
+                condition=models.Q(is_current=True),
+                name="one_current_screening_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening {self.pk} ({self.ruleset})"
+
+
+class Flag(models.Model):
+    """A safety flag exactly as the engine raised it (DESIGN.md's flag shape)."""
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="flags")
+    rule = models.CharField(max_length=10)
+    category = models.CharField(max_length=40)
+    severity = models.CharField(max_length=20, choices=[(s, s) for s in SEVERITIES])
+    title = models.CharField(max_length=200)
+    action = models.TextField()
+    because = models.JSONField(default=list)
+    affects = models.JSONField(default=list)
+    guide_url = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.severity}"
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return SEVERITIES.index(self.severity) >= SEVERITIES.index("caution")
+
+    def as_contract(self) -> dict:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "title": self.title,
+            "action": self.action,
+            "because": self.because,
+            "affects": self.affects,
+            "guide_url": self.guide_url,
+        }
+
+
+class Review(models.Model):
+    """A practitioner's signed decision on an intake. Each review is a new row; the latest
+    version is the one in force."""
+
+    class Decision(models.TextChoices):
+        CLEARED = "cleared", "Cleared for treatment"
+        CLEARED_WITH_MODIFICATIONS = "modified", "Cleared with modifications"
+        REFER = "refer", "Refer to physician first"
+        NOT_SUITABLE = "not_suitable", "Not suitable for acupuncture"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="reviews")
+    run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="reviews")
+    version = models.PositiveIntegerField()
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    modifications = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True, max_length=5000)
+    acknowledged_flags = models.ManyToManyField(Flag, blank=True, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "version"], name="review_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Review v{self.version} of intake {self.intake_id}"

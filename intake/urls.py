@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from intake import patient_views, practitioner_views
+
+app_name = "intake"
+
+urlpatterns = [
+    # Patients
+    path("intake/start/", patient_views.start, name="start"),
+    path("intake/register/", patient_views.register, name="register"),
+    path("invite/<str:token>/", patient_views.accept_invitation, name="accept_invitation"),
+    path("intake/", patient_views.my_intake, name="my_intake"),
+    path("intake/<int:pk>/step/<slug:step>/", patient_views.step, name="step"),
+    path("intake/<int:pk>/review/", patient_views.review_answers, name="review_answers"),
+    path("intake/<int:pk>/submit/", patient_views.submit, name="submit"),
+    path("intake/<int:pk>/", patient_views.submitted, name="submitted"),
+    path("intake/medications/suggest/", patient_views.medication_suggestions, name="suggest"),
+    # Practitioners
+    path("practice/", practitioner_views.dashboard, name="dashboard"),
+    path("practice/invitations/new/", practitioner_views.new_invitation, name="new_invitation"),
+    path("practice/intakes/<int:pk>/", practitioner_views.intake_detail, name="intake_detail"),
+    path("practice/intakes/<int:pk>/print/", practitioner_views.intake_print, name="intake_print"),
+    path("practice/intakes/<int:pk>/export.json", practitioner_views.intake_export, name="intake_export"),
+    path("practice/intakes/<int:pk>/review/", practitioner_views.review, name="review"),
+    path("practice/intakes/<int:pk>/rescreen/", practitioner_views.rescreen, name="rescreen"),
+]

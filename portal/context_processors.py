@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from portal import roles
+
+
+def portal(request: HttpRequest) -> dict:
+    user = request.user
+    timeout = None
+    if user.is_authenticated:
+        limit = settings.IDLE_TIMEOUT_STAFF if user.is_staff else settings.IDLE_TIMEOUT_PATIENT
+        timeout = int(limit.total_seconds())
+    return {
+        "PRACTICE_NAME": settings.PRACTICE_NAME,
+        "SELF_REGISTRATION": settings.SELF_REGISTRATION,
+        "user_is_patient": roles.is_patient(user),
+        "user_is_staff_member": roles.is_staff_member(user),
+        "user_is_admin": roles.is_admin(user),
+        "idle_timeout_seconds": timeout,
+        "idle_warning_seconds": int(settings.IDLE_WARNING_BEFORE.total_seconds()),
+    }

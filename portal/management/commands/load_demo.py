@@ -1,0 +1,58 @@
+"""Demo accounts for trying the portal locally: one patient, one practitioner, one admin.
+
+Refuses to run in production mode. Staff get a TOTP device with a fixed, published key so
+that the README can tell a visitor how to pass the second factor."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import roles
+from portal.models import User
+
+DEMO_PASSWORD = "demo-pass-2026!"
+# 20 bytes, shown to the visitor in base32; demo only.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+
+DEMO_USERS = [
+    ("patient@demo.clinic", "Pat Demo", roles.PATIENT, False),
+    ("practitioner@demo.clinic", "Dr Lin Demo", roles.PRACTITIONER, True),
+    ("admin@demo.clinic", "Ada Demo", roles.ADMIN, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo patient, practitioner and admin accounts (development only)."
+
+    def handle(self, *args, **options) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("load_demo is for development databases only.")
+        with transaction.atomic():
+            for email, name, role, staff in DEMO_USERS:
+                user, created = User.objects.get_or_create(
+                    email=email, defaults={"full_name": name, "is_staff": staff}
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                user.groups.add(Group.objects.get(name=role))
+                if staff:
+                    TOTPDevice.objects.get_or_create(
+                        user=user,
+                        name="Demo authenticator",
+                        defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True},
+                    )
+        key = b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()
+        self.stdout.write("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
+        for email, _name, role, staff in DEMO_USERS:
+            self.stdout.write(f"  {role:<13} {email}")
+        self.stdout.write(
+            f"Staff second factor: add the key {key} to an authenticator app, "
+            "or run `make otp` for the current code."
+        )

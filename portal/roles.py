@@ -1,0 +1,117 @@
+"""The three roles, kept as groups, and the checks views use.
+
+Patients are ordinary users. Practitioners and admins are staff and must pass a second
+factor (see portal.middleware.StaffSecondFactorMiddleware) before any staff page opens.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+PATIENT = "patient"
+PRACTITIONER = "practitioner"
+ADMIN = "admin"
+
+# Permissions each group holds; the migration that creates the groups reads this.
+GROUP_PERMISSIONS: dict[str, list[str]] = {
+    PATIENT: [],
+    PRACTITIONER: [
+        "intake.view_intake",
+        "intake.review_intake",
+        "intake.add_invitation",
+        "intake.view_invitation",
+    ],
+    ADMIN: [
+        "guide.add_page",
+        "guide.change_page",
+        "guide.view_page",
+        "guide.view_pagerevision",
+        "intake.add_consenttext",
+        "intake.change_consenttext",
+        "intake.view_consenttext",
+        "portal.add_user",
+        "portal.change_user",
+        "portal.view_user",
+        "intake.add_invitation",
+        "intake.view_invitation",
+    ],
+}
+
+
+def _in_group(user, name: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_role_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_names = cache
+    return name in cache
+
+
+def is_practitioner(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff) and _in_group(
+        user, PRACTITIONER
+    )
+
+
+def is_admin(user) -> bool:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or _in_group(user, ADMIN)
+
+
+def is_staff_member(user) -> bool:
+    return is_practitioner(user) or is_admin(user)
+
+
+def is_patient(user) -> bool:
+    """Anyone signed in who is not staff uses the patient side."""
+    return bool(user.is_authenticated and user.is_active and not user.is_staff)
+
+
+def role_required(check: Callable[[object], bool]) -> Callable:
+    """Anonymous users go to the login page; signed-in users without the role get a 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+patient_required = role_required(is_patient)
+practitioner_required = role_required(is_staff_member)
+admin_required = role_required(is_admin)
+
+
+def sync_groups(sender=None, using: str = "default", **kwargs) -> None:
+    """Create the three role groups and give each exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    if sender is not None and sender.name != "portal":
+        return
+    for name, perm_names in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        perms = []
+        for dotted in perm_names:
+            app_label, codename = dotted.split(".")
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)

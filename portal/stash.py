@@ -1,0 +1,45 @@
+"""Keeping a patient's unsaved answers across an expired session or a stale CSRF token.
+
+Views that collect answers are marked with `keeps_answers`. When a POST to such a view
+cannot be processed (the session timed out, or the CSRF token went stale), the posted
+fields are parked in the session under the owner's id. The next GET of the same page by
+the same user gets them back, so the form reappears filled in and nothing is lost.
+Sessions are stored server-side in the database, never in the cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from django.http import HttpRequest, QueryDict
+
+STASH_KEY = "_unsaved_answers"
+IGNORED_FIELDS = {"csrfmiddlewaretoken"}
+
+
+def keeps_answers(view: Callable) -> Callable:
+    view.keeps_answers = True
+    return view
+
+
+def view_keeps_answers(view: Callable | None) -> bool:
+    return bool(getattr(view, "keeps_answers", False))
+
+
+def park(request: HttpRequest, user_id: int) -> None:
+    data = {k: request.POST.getlist(k) for k in request.POST if k not in IGNORED_FIELDS}
+    request.session[STASH_KEY] = {"user_id": user_id, "path": request.path, "data": data}
+
+
+def take(request: HttpRequest) -> QueryDict | None:
+    """Return parked answers for this page and user, once."""
+    parked = request.session.get(STASH_KEY)
+    if not parked or not request.user.is_authenticated:
+        return None
+    if parked.get("user_id") != request.user.pk or parked.get("path") != request.path:
+        return None
+    del request.session[STASH_KEY]
+    data = QueryDict(mutable=True)
+    for key, values in parked["data"].items():
+        data.setlist(key, values)
+    return data

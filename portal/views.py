@@ -1,0 +1,137 @@
+"""Pages that belong to the whole portal: home, sign-in with a second factor, session
+keep-alive, and the friendly CSRF failure page."""
+
+from __future__ import annotations
+
+import time
+from base64 import b32encode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import roles, stash
+from portal.forms import EmailAuthenticationForm, TokenForm
+from portal.middleware import LAST_SEEN_KEY, idle_limit_seconds
+
+
+def safe_next(request: HttpRequest, fallback: str = "home") -> str:
+    """The `next` parameter if it points inside the portal, else a safe default (S21)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(fallback)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if roles.is_staff_member(request.user) and roles.is_practitioner(request.user):
+        return redirect("intake:dashboard")
+    return render(request, "portal/home.html")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol a TOTP device: show the key as a QR code and as text, confirm with one code."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect("otp_verify")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="Authenticator", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, "Two-step sign-in is set up.")
+            return redirect(safe_next(request))
+        form.add_error("token", "That code did not match. Check the time on your phone and try again.")
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret_b32": b32encode(device.bin_key).decode(),
+            "next": safe_next(request),
+        },
+    )
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    if not devices:
+        return redirect("otp_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            allowed, _ = device.verify_is_allowed()
+            if allowed and device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(safe_next(request))
+        form.add_error(
+            "token", "That code did not match. Wait for a new code and try again."
+        )
+    return render(request, "registration/otp_verify.html", {"form": form, "next": safe_next(request)})
+
+
+@require_POST
+@login_required
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """'Stay signed in' from the idle warning: the request itself counts as activity."""
+    return JsonResponse({"remaining": int(idle_limit_seconds(request.user))})
+
+
+@require_GET
+def session_status(request: HttpRequest) -> HttpResponse:
+    """Seconds left before idle logoff; polled by the warning script, not counted as activity."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"remaining": 0})
+    last_seen = request.session.get(LAST_SEEN_KEY, time.time())
+    remaining = idle_limit_seconds(request.user) - (time.time() - last_seen)
+    return JsonResponse({"remaining": max(0, int(remaining))})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale form (say, a page left open overnight) must not lose what was typed (S19).
+
+    For a signed-in patient on an answer-collecting page, the posted answers are parked and
+    the page reloads with them filled in, to be checked and sent again with a fresh token.
+    Only same-origin posts are parked, so another site cannot plant answers."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    origin = request.META.get("HTTP_ORIGIN")
+    same_origin = origin is None or origin == f"{request.scheme}://{request.get_host()}"
+    if (
+        request.user.is_authenticated
+        and match is not None
+        and stash.view_keeps_answers(match.func)
+        and same_origin
+    ):
+        stash.park(request, request.user.pk)
+        messages.warning(
+            request,
+            "Your page had been open for a long time, so we could not save it yet. Your "
+            "answers are below: check them and press the button again.",
+        )
+        return redirect(request.get_full_path())
+    return render(request, "403_csrf.html", status=403)
