@@ -60,6 +60,22 @@ deploy-check: venv
 	PORTAL_PRODUCTION=1 SECRET_KEY=deploy-check-$$(date +%s)-a-long-random-looking-secret-value-xyz \
 	ALLOWED_HOSTS=clinic.example $(PY) manage.py check --deploy --fail-level WARNING
 
+# Backups of the PostgreSQL database (custom format, restorable with pg_restore).
+BACKUP_FILE ?= backups/portal-$(shell date +%Y%m%d-%H%M%S).dump
+backup:
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to the PostgreSQL database to back up"; exit 2; }
+	@mkdir -p $(dir $(BACKUP_FILE))
+	pg_dump --format=custom --no-owner --no-privileges --dbname="$(DATABASE_URL)" --file="$(BACKUP_FILE)"
+	@echo "Backup written to $(BACKUP_FILE)"
+
+# Restore BACKUP_FILE into RESTORE_URL (an existing, preferably empty, database).
+restore:
+	@test -n "$(RESTORE_URL)" || { echo "Set RESTORE_URL to the database to restore into"; exit 2; }
+	@test -f "$(BACKUP_FILE)" || { echo "Set BACKUP_FILE to an existing backup file"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error \
+	  --dbname="$(RESTORE_URL)" "$(BACKUP_FILE)"
+	@echo "Restored $(BACKUP_FILE) into the target database"
+
 otp: venv
 	@$(DEMO_ENV) $(PY) manage.py demo_otp_code
 

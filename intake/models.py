@@ -28,7 +28,9 @@ class ConsentText(models.Model):
     the exact words that were agreed to."""
 
     version = models.PositiveIntegerField(unique=True, editable=False)
-    title = models.CharField(max_length=200, default="Consent to acupuncture assessment and treatment")
+    title = models.CharField(
+        max_length=200, default="Consent to acupuncture assessment and treatment"
+    )
     body = models.TextField(help_text="Plain text; a blank line starts a new paragraph.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -286,7 +288,9 @@ class Review(models.Model):
     modifications = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True, max_length=5000)
     acknowledged_flags = models.ManyToManyField(Flag, blank=True, related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     signed_name = models.CharField(max_length=150)
     signed_at = models.DateTimeField(default=timezone.now)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from urllib.parse import urlencode
-from typing import Callable
 
 from django.conf import settings
 from django.contrib import messages

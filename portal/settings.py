@@ -56,7 +56,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise RuntimeError("SECRET_KEY must be set when PORTAL_PRODUCTION=1")
-    SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdef"
+    SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdef"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 if PRODUCTION and not ALLOWED_HOSTS:

@@ -9,7 +9,7 @@ Sessions are stored server-side in the database, never in the cookie.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from django.http import HttpRequest, QueryDict
 

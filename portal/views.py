@@ -60,7 +60,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, "Two-step sign-in is set up.")
             return redirect(safe_next(request))
-        form.add_error("token", "That code did not match. Check the time on your phone and try again.")
+        form.add_error(
+            "token", "That code did not match. Check the time on your phone and try again."
+        )
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     return render(
         request,
@@ -86,10 +88,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             if allowed and device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 return redirect(safe_next(request))
-        form.add_error(
-            "token", "That code did not match. Wait for a new code and try again."
-        )
-    return render(request, "registration/otp_verify.html", {"form": form, "next": safe_next(request)})
+        form.add_error("token", "That code did not match. Wait for a new code and try again.")
+    return render(
+        request, "registration/otp_verify.html", {"form": form, "next": safe_next(request)}
+    )
 
 
 @require_POST

@@ -68,3 +68,11 @@ def practitioner_client(practitioner) -> Client:
 @pytest.fixture
 def admin_client_verified(admin_user) -> Client:
     return sign_in(Client(), admin_user)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings, request):
+    """Argon2 is deliberately slow; tests that do not examine hashing use a fast hasher.
+    Mark a test `@pytest.mark.real_hashing` to keep the production hasher."""
+    if "real_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

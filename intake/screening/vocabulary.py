@@ -11,13 +11,23 @@ SEVERITIES: tuple[str, ...] = ("info", "caution", "defer", "contraindicated", "r
 
 # Red-flag questions asked of every patient (DESIGN.md), in plain language.
 RED_FLAGS: dict[str, str] = {
-    "saddle_numbness": "Numbness or a strange feeling around your bottom, genitals or inner thighs",
-    "bladder_change": "New trouble passing urine, or not being able to control or feel your bladder",
+    "saddle_numbness": (
+        "Numbness or a strange feeling around your bottom, genitals or inner thighs"
+    ),
+    "bladder_change": (
+        "New trouble passing urine, or not being able to control or feel your bladder"
+    ),
     "bowel_incontinence": "New loss of control of your bowels",
-    "leg_weakness": "Weakness in your legs that is getting worse, pain down both legs, or a foot that drags",
+    "leg_weakness": (
+        "Weakness in your legs that is getting worse, pain down both legs, or a foot that drags"
+    ),
     "unexplained_weight_loss": "Losing weight without trying",
-    "fever_or_infection": "Fever, chills or night sweats, or an infection you are being treated for",
-    "significant_trauma": "A recent fall, accident or injury, or a minor strain if you have thin bones (osteoporosis)",
+    "fever_or_infection": (
+        "Fever, chills or night sweats, or an infection you are being treated for"
+    ),
+    "significant_trauma": (
+        "A recent fall, accident or injury, or a minor strain if you have thin bones (osteoporosis)"
+    ),
     "night_pain": "Severe pain at night that does not ease when you change position",
     "thunderclap_headache": "A sudden, very severe headache that reached its worst within a minute",
     "new_neuro_symptoms": "New weakness, numbness, trouble speaking, loss of vision or confusion",

@@ -16,7 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import roles
 from portal.models import User
 
-DEMO_PASSWORD = "demo-pass-2026!"
+# Published in the README on purpose: demo databases only (the command refuses production).
+DEMO_PASSWORD = "demo-pass-2026!"  # noqa: S105
 # 20 bytes, shown to the visitor in base32; demo only.
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
 
@@ -49,8 +50,8 @@ class Command(BaseCommand):
                         defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True},
                     )
         key = b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()
-        self.stdout.write("Demo accounts (password for all: %s)" % DEMO_PASSWORD)
-        for email, _name, role, staff in DEMO_USERS:
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
+        for email, _name, role, _staff in DEMO_USERS:
             self.stdout.write(f"  {role:<13} {email}")
         self.stdout.write(
             f"Staff second factor: add the key {key} to an authenticator app, "

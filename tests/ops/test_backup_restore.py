@@ -1,0 +1,94 @@
+"""`make backup` and `make restore` against the real PostgreSQL (SECURITY.md S20): a backup
+restored into a scratch database has the same rows as the original."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from intake.invitations import create_invitation
+from portal.models import AuditEvent
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.postgres
+TABLES = ["portal_user", "intake_intake", "intake_invitation", "guide_page", "portal_auditevent"]
+
+
+def url_for(name: str) -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+
+
+def row_counts(dbname: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(url_for(dbname), autocommit=True) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # noqa: S608
+
+
+@pytest.fixture
+def scratch_database():
+    import psycopg
+
+    name = f"portal_restore_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url_for("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(url_for("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_restores_a_backup_with_the_same_row_counts(
+    practitioner, patient, scratch_database, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("backups are pg_dump/pg_restore: PostgreSQL only")
+    from django.utils import timezone
+
+    for n in range(3):
+        create_invitation(
+            patient_name=f"Restore Test {n}",
+            email=f"restore{n}@example.com",
+            appointment_at=timezone.now() + timedelta(days=n + 1),
+            practitioner=practitioner,
+            created_by=practitioner,
+        )
+    AuditEvent.objects.create(action=AuditEvent.Action.VIEW, actor=practitioner)
+    source = connection.settings_dict["NAME"]
+    backup_file = tmp_path / "portal.dump"
+
+    backup = make("backup", f"DATABASE_URL={url_for(source)}", f"BACKUP_FILE={backup_file}")
+    assert backup.returncode == 0, backup.stderr
+    assert backup_file.stat().st_size > 0
+
+    restore = make(
+        "restore", f"RESTORE_URL={url_for(scratch_database)}", f"BACKUP_FILE={backup_file}"
+    )
+    assert restore.returncode == 0, restore.stderr
+
+    original = row_counts(source)
+    assert original["intake_invitation"] == 3
+    assert row_counts(scratch_database) == original
+
+
+def test_it_refuses_to_back_up_without_a_database_url(tmp_path):
+    result = make("backup", "DATABASE_URL=", f"BACKUP_FILE={tmp_path / 'x.dump'}")
+    assert result.returncode != 0
+    assert "Set DATABASE_URL" in result.stdout + result.stderr

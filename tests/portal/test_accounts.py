@@ -1,0 +1,114 @@
+"""Signing in and out: email login, no account enumeration, lockout, session rotation,
+password storage (SECURITY.md S5, S6, S8, S21)."""
+
+from __future__ import annotations
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertRedirects
+
+from portal.models import AuditEvent, User
+from tests.conftest import PASSWORD
+
+LOGIN = "/accounts/login/"
+
+
+def attempt(client: Client, email: str, password: str, **extra):
+    return client.post(LOGIN, {"username": email, "password": password}, **extra)
+
+
+def test_it_logs_a_patient_in_by_email_in_any_case(client, patient):
+    response = attempt(client, "PAT@Example.COM ", PASSWORD)
+    assertRedirects(response, reverse("home"), fetch_redirect_response=False)
+    assert client.session["_auth_user_id"] == str(patient.pk)
+
+
+def test_it_gives_the_same_answer_for_unknown_email_and_wrong_password(client, patient):
+    wrong_password = attempt(client, patient.email, "not-the-password-123")
+    unknown_email = attempt(client, "nobody@example.com", "not-the-password-123")
+    assert wrong_password.status_code == unknown_email.status_code == 200
+    message = "That email address and password do not match an account."
+    assertContains(wrong_password, message)
+    assertContains(unknown_email, message)
+
+
+def test_it_locks_the_account_and_address_after_five_failures(client, patient):
+    for _ in range(5):
+        attempt(client, patient.email, "wrong-password-000")
+    response = attempt(client, patient.email, PASSWORD)
+    assert response.status_code == 429
+    assertContains(response, "Too many sign-in attempts", status_code=429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_keeps_the_lock_when_x_forwarded_for_is_forged(client, patient):
+    for _ in range(5):
+        attempt(client, patient.email, "wrong-password-000")
+    response = attempt(client, patient.email, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert response.status_code == 429
+
+
+def test_it_locks_unknown_emails_the_same_way(client, db):
+    for _ in range(5):
+        attempt(client, "ghost@example.com", "wrong-password-000")
+    assert attempt(client, "ghost@example.com", "x").status_code == 429
+    assert AccessAttempt.objects.filter(username="ghost@example.com").exists()
+
+
+def test_it_rotates_the_session_key_at_login(client, patient):
+    client.get(LOGIN)
+    client.session.save()
+    before = client.session.session_key
+    attempt(client, patient.email, PASSWORD)
+    assert client.session.session_key != before
+
+
+def test_it_kills_the_session_at_logout_so_a_replayed_cookie_is_anonymous(client, patient):
+    attempt(client, patient.email, PASSWORD)
+    old_cookie = client.cookies["sessionid"].value
+    client.post(reverse("logout"))
+    replay = Client()
+    replay.cookies["sessionid"] = old_cookie
+    assert replay.get(reverse("session_status")).json() == {"remaining": 0}
+
+
+def test_it_ends_sessions_of_a_deactivated_user(client, patient):
+    attempt(client, patient.email, PASSWORD)
+    assert client.get(reverse("session_status")).json()["remaining"] > 0
+    User.objects.filter(pk=patient.pk).update(is_active=False)
+    assert client.get(reverse("session_status")).json() == {"remaining": 0}
+
+
+def test_it_refuses_logout_by_get(client, patient):
+    attempt(client, patient.email, PASSWORD)
+    assert client.get(reverse("logout")).status_code == 405
+
+
+@pytest.mark.real_hashing
+def test_it_stores_passwords_with_argon2(patient):
+    patient.set_password("a-brand-new-passphrase-9")
+    patient.save()
+    patient.refresh_from_db()
+    assert identify_hasher(patient.password).algorithm == "argon2"
+    assert patient.password.startswith("argon2$argon2id$")
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/", "/\\evil.example/", "javascript:alert(1)", "https://evil.example/x"],
+)
+def test_it_never_redirects_off_site_after_login(client, patient, target):
+    response = client.post(LOGIN, {"username": patient.email, "password": PASSWORD, "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_it_audits_logins_and_failures(client, patient):
+    attempt(client, patient.email, "wrong-password-000")
+    attempt(client, patient.email, PASSWORD)
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert AuditEvent.Action.LOGIN_FAILED in actions
+    assert AuditEvent.Action.LOGIN in actions

@@ -1,0 +1,88 @@
+"""Automatic logoff after inactivity (SECURITY.md S4) and the response headers (S11)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from portal.middleware import LAST_SEEN_KEY
+from portal.models import AuditEvent
+
+
+def idle_for(client, minutes: float) -> None:
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - minutes * 60
+    session.save()
+
+
+@pytest.mark.parametrize(("minutes", "signed_in"), [(14, True), (16, False)])
+def test_it_signs_staff_out_after_fifteen_idle_minutes(practitioner_client, minutes, signed_in):
+    practitioner_client.get(reverse("intake:dashboard"))
+    idle_for(practitioner_client, minutes)
+    response = practitioner_client.get(reverse("intake:dashboard"))
+    assert (response.status_code == 200) is signed_in
+
+
+@pytest.mark.parametrize(("minutes", "signed_in"), [(29, True), (31, False)])
+def test_it_signs_patients_out_after_thirty_idle_minutes(patient_client, minutes, signed_in):
+    patient_client.get(reverse("home"))
+    idle_for(patient_client, minutes)
+    patient_client.get(reverse("home"))
+    assert ("_auth_user_id" in patient_client.session) is signed_in
+
+
+def test_it_records_the_idle_logoff(patient_client, patient):
+    patient_client.get(reverse("home"))
+    idle_for(patient_client, 31)
+    patient_client.get(reverse("home"))
+    assert AuditEvent.objects.filter(actor=patient, action=AuditEvent.Action.IDLE_LOGOUT).exists()
+
+
+def test_it_reports_time_left_without_counting_the_poll_as_activity(patient_client):
+    patient_client.get(reverse("home"))
+    idle_for(patient_client, 20)
+    remaining = patient_client.get(reverse("session_status")).json()["remaining"]
+    assert 9 * 60 - 5 <= remaining <= 10 * 60
+    again = patient_client.get(reverse("session_status")).json()["remaining"]
+    assert again <= remaining
+
+
+def test_it_extends_the_session_on_keepalive(patient_client):
+    patient_client.get(reverse("home"))
+    idle_for(patient_client, 25)
+    response = patient_client.post(reverse("keepalive"))
+    assert response.json()["remaining"] == 30 * 60
+    assert patient_client.get(reverse("session_status")).json()["remaining"] > 29 * 60
+
+
+def test_it_shows_the_idle_warning_markup_to_signed_in_users(patient_client):
+    body = patient_client.get(reverse("home")).content.decode()
+    assert 'data-idle-timeout="1800"' in body
+    assert 'id="idle-warning"' in body
+
+
+def test_it_sends_security_headers_on_public_pages(client, db):
+    response = client.get(reverse("home"))
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_it_forbids_caching_of_pages_for_signed_in_users(patient_client):
+    response = patient_client.get(reverse("home"))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_it_sets_httponly_samesite_session_cookies(client, patient):
+    from tests.conftest import PASSWORD
+
+    client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
+    cookie = client.cookies["sessionid"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
