@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import (
+    assertContains,
+    assertNotContains,
+    assertNumQueries,
+    assertTemplateUsed,
+)
+
+from guide.models import Page
+
+SCREENING_CATEGORIES = [
+    "bleeding",
+    "electrical_device",
+    "pregnancy",
+    "seizure",
+    "fainting",
+    "infection",
+    "diabetes",
+    "sensation",
+    "cancer",
+    "lymphoedema",
+    "implant",
+    "thorax",
+    "skin",
+    "allergy",
+    "cardiac_valve",
+    "unstable",
+    "capacity",
+    "red_flag",
+    "medication_review",
+]
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_ships_the_whole_guide_in_a_data_migration(db, shipped_slugs):
+    pages = Page.objects.published()
+    assert len(shipped_slugs) >= 7
+    assert list(pages.values_list("slug", flat=True)) == shipped_slugs
+    assert "safety" in shipped_slugs
+    for page in pages:
+        assert page.revisions.count() == 1
+        assert page.last_reviewed is not None
+        assert page.references_html.startswith("<ol>")
+        # Plain but substantial pages (the safety page is longer: one section per flag).
+        assert 400 <= len(page.body.split()) <= 2500
+
+
+def test_it_renders_every_shipped_page_with_a_next_link_and_the_intake_call(client, shipped_slugs):
+    start_intake = reverse("intake:start")
+    for position, slug in enumerate(shipped_slugs):
+        response = client.get(reverse("guide:page", args=[slug]))
+        assert response.status_code == 200, slug
+        assertContains(response, f'href="{start_intake}"')
+        if position + 1 < len(shipped_slugs):
+            next_url = reverse("guide:page", args=[shipped_slugs[position + 1]])
+            assertContains(response, f'rel="next" href="{next_url}"')
+        else:
+            assertNotContains(response, 'rel="next"')
+
+
+def test_it_links_every_screening_category_to_its_safety_section(client):
+    response = client.get("/guide/safety/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for category in SCREENING_CATEGORIES:
+        assert len(re.findall(rf'<h2 id="{category}">', html)) == 1, category
+
+
+def test_it_says_the_guide_is_not_medical_advice(client):
+    response = client.get(reverse("guide:page", args=["conclusion"]))
+    assertContains(response, 'id="not-medical-advice"')
+    assertContains(response, "<strong>not medical advice</strong>", html=False)
+
+
+def test_it_lists_published_pages_in_order(client, make_page, draft, shipped_slugs):
+    extra = make_page(title="Appendix", order=999)
+    # One query: the published pages, with only the columns the list shows.
+    with assertNumQueries(1):
+        response = client.get(reverse("guide:index"))
+    assertTemplateUsed(response, "guide/index.html")
+    slugs = [page.slug for page in response.context["pages"]]
+    assert slugs == [*shipped_slugs, extra.slug]
+    assertNotContains(response, draft.title)
+    assertContains(response, 'action="/guide/search/"')
+
+
+def test_it_shows_a_page_in_two_queries(client):
+    # 1: the page itself, 2: titles and slugs of all published pages (previous/next).
+    with assertNumQueries(2):
+        response = client.get(reverse("guide:page", args=["research"]))
+    assertContains(response, '<h1 id="page-title">What the research shows</h1>', html=False)
+    assertContains(response, 'rel="prev" href="/guide/how-it-might-work/"')
+
+
+def test_it_leaves_cache_control_alone_for_the_public(client):
+    response = client.get(reverse("guide:page", args=["safety"]))
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert "private" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "patient", "practitioner"])
+def test_it_hides_drafts_from_everyone_but_editors(who, request, draft):
+    client = {
+        "anonymous": lambda: request.getfixturevalue("client"),
+        "patient": lambda: request.getfixturevalue("patient_client"),
+        "practitioner": lambda: request.getfixturevalue("practitioner_client"),
+    }[who]()
+    url = reverse("guide:page", args=[draft.slug])
+    assert client.get(url).status_code == 404
+    assert client.get(url, {"preview": "1"}).status_code == 404
+    assertNotContains(client.get(reverse("guide:index")), draft.title)
+
+
+def test_it_hides_pages_whose_publication_date_is_in_the_future(client, make_page):
+    page = make_page(pub_date=timezone.now() + timedelta(days=2))
+    assert client.get(page.get_absolute_url()).status_code == 404
+
+
+def test_it_lets_a_verified_admin_preview_a_draft(admin_client_verified, draft):
+    url = reverse("guide:page", args=[draft.slug])
+    assert admin_client_verified.get(url).status_code == 404
+
+    response = admin_client_verified.get(url, {"preview": "1"})
+    assertContains(response, "Draft preview")
+    assertContains(response, "moxibustion")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_it_asks_an_admin_without_a_second_factor_to_verify_first(client, admin_user, draft):
+    client.force_login(admin_user)
+    response = client.get(reverse("guide:page", args=[draft.slug]), {"preview": "1"})
+    assert response.status_code == 302
+    assert "/accounts/two-step/" in response["Location"]
