@@ -11,6 +11,7 @@ restrict_admin_site(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-step/setup/", views.otp_setup, name="otp_setup"),

@@ -33,6 +33,12 @@ def safe_next(request: HttpRequest, fallback: str = "home") -> str:
     return reverse(fallback)
 
 
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers, and the benchmark's baseline: Django with no database work."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if roles.is_staff_member(request.user) and roles.is_practitioner(request.user):
         return redirect("intake:dashboard")

@@ -1,0 +1,399 @@
+"""The practitioner workspace: the intake list, one intake with its flags and answers, the
+signed review, re-screening and new invitations.
+
+The practice is a group practice: every practitioner (and admin) sees every intake, so
+there is no per-object ownership check here beyond the role. Each look at an intake is
+written to the audit trail (SECURITY.md S14).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, Count, F, IntegerField, Prefetch, QuerySet, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from intake.export import screening_input
+from intake.invitations import create_invitation
+from intake.models import Flag, Intake, Review, ScreeningRun
+from intake.practice_forms import (
+    MODALITY_LABELS,
+    SEVERITIES_HIGHEST_FIRST,
+    SEVERITY_LABELS,
+    DashboardFilterForm,
+    InvitationForm,
+    ReviewForm,
+)
+from intake.screening import RULESET_VERSION
+from intake.screening.vocabulary import PAIN_REGIONS
+from intake.screening_service import run_screening
+from intake.summary import answer_sections
+from portal import audit
+from portal.models import AuditEvent
+from portal.roles import practitioner_required
+
+PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "practice_search"
+REVIEWABLE = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
+
+
+# Dashboard ----------------------------------------------------------------------------
+
+
+def _ordered(intakes: QuerySet[Intake]) -> QuerySet[Intake]:
+    """Upcoming appointments first (soonest first), then past ones (most recent first),
+    then intakes without an appointment."""
+    now = timezone.now()
+    return intakes.annotate(
+        bucket=Case(
+            When(appointment_at__gte=now, then=0),
+            When(appointment_at__lt=now, then=1),
+            default=2,
+            output_field=IntegerField(),
+        ),
+        upcoming_at=Case(When(appointment_at__gte=now, then=F("appointment_at"))),
+        past_at=Case(When(appointment_at__lt=now, then=F("appointment_at"))),
+    ).order_by(
+        "bucket",
+        F("upcoming_at").asc(nulls_last=True),
+        F("past_at").desc(nulls_last=True),
+        "-created_at",
+        "-pk",
+    )
+
+
+def _flag_badges(intake: Intake) -> list[tuple[str, str, int]]:
+    counts = intake.flag_counts or {}
+    return [
+        (severity, SEVERITY_LABELS[severity], counts[severity])
+        for severity in SEVERITIES_HIGHEST_FIRST
+        if counts.get(severity)
+    ]
+
+
+def _url_filters(form: DashboardFilterForm) -> dict[str, str]:
+    """The filters that may appear in the address bar (never the name search)."""
+    params = {}
+    for name in form.url_fields:
+        value = form.cleaned_data.get(name)
+        if value:
+            params[name] = "1" if value is True else value
+    return params
+
+
+@practitioner_required
+@require_http_methods(["GET", "POST"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = DashboardFilterForm(request.POST)
+        if "reset" in request.POST:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            return redirect("intake:dashboard")
+        if form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
+            target = reverse("intake:dashboard")
+            params = _url_filters(form)
+            return redirect(f"{target}?{urlencode(params)}" if params else target)
+    else:
+        # The address bar holds the filters; the name search comes from the session.
+        data = {name: request.GET.get(name, "") for name in DashboardFilterForm.url_fields}
+        data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
+        form = DashboardFilterForm(data)
+
+    intakes = Intake.objects.select_related("practitioner").defer(
+        "answers", "completed_steps", "practitioner__password"
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("q"):
+        intakes = intakes.filter(patient_name__icontains=filters["q"])
+    if filters.get("status"):
+        intakes = intakes.filter(status=filters["status"])
+    if filters.get("severity") == "none":
+        intakes = intakes.filter(highest_severity="")
+    elif filters.get("severity"):
+        intakes = intakes.filter(highest_severity=filters["severity"])
+    if filters.get("mine"):
+        intakes = intakes.filter(practitioner=request.user)
+
+    page = Paginator(_ordered(intakes), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(intake, _flag_badges(intake)) for intake in page.object_list]
+    return render(
+        request,
+        "intake/practice/dashboard.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "searching": bool(filters.get("q")),
+            "now": timezone.now(),
+        },
+    )
+
+
+# One intake ---------------------------------------------------------------------------
+
+
+def _get_intake(pk: int) -> Intake:
+    return get_object_or_404(
+        Intake.objects.select_related("practitioner", "invitation", "invitation__created_by"),
+        pk=pk,
+    )
+
+
+def _decorate(flags: list[Flag]) -> list[Flag]:
+    """Add what templates show besides the stored flag: the severity in words and the link
+    to the guide (only ever a path on this site)."""
+    for flag in flags:
+        flag.severity_label = SEVERITY_LABELS.get(flag.severity, flag.severity)
+        flag.affects_labels = [
+            f"{MODALITY_LABELS[code]} ({code})" if code in MODALITY_LABELS else code
+            for code in flag.affects or []
+        ]
+        url = flag.guide_url or ""
+        flag.guide_link = url if url.startswith("/") and not url.startswith("//") else ""
+    return flags
+
+
+def _group_flags(flags: list[Flag]) -> list[dict]:
+    """Flags by severity, highest first; only severities that have flags."""
+    _decorate(flags)
+    groups = []
+    for severity in SEVERITIES_HIGHEST_FIRST:
+        in_group = [flag for flag in flags if flag.severity == severity]
+        if in_group:
+            groups.append(
+                {"severity": severity, "label": SEVERITY_LABELS[severity], "flags": in_group}
+            )
+    return groups
+
+
+def _pain_summary(intake: Intake) -> dict:
+    """Pain regions and PEG items in the words of the JSON contract."""
+    pain = screening_input(intake).get("pain") or {}
+    regions = [PAIN_REGIONS.get(key, key) for key in pain.get("regions") or []]
+    return {
+        "regions": regions,
+        "duration_months": pain.get("duration_months"),
+        "peg": pain.get("peg") or {},
+    }
+
+
+def _intake_context(intake: Intake) -> dict:
+    runs = list(
+        intake.screening_runs.select_related("requested_by")
+        .annotate(flag_total=Count("flags"))
+        .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
+        .order_by("-created_at", "-pk")
+    )
+    current = next((run for run in runs if run.is_current), None)
+    earlier = [run for run in runs if not run.is_current]
+    for run in earlier:
+        run.flag_groups = _group_flags(list(run.flags.all()))
+    reviews = list(
+        intake.reviews.select_related("reviewer", "run")
+        .prefetch_related("acknowledged_flags")
+        .order_by("-version")
+    )
+    has_answers = intake.status != Intake.Status.INVITED
+    return {
+        "intake": intake,
+        "current_run": current,
+        "flag_groups": _group_flags(list(current.flags.all())) if current else [],
+        "earlier_runs": earlier,
+        "ruleset_version": RULESET_VERSION,
+        "ruleset_outdated": intake.status in REVIEWABLE
+        and (current is None or current.ruleset != RULESET_VERSION),
+        "sections": answer_sections(intake) if has_answers else [],
+        "pain": _pain_summary(intake) if has_answers else None,
+        "latest_review": reviews[0] if reviews else None,
+        "reviews": reviews,
+        "can_review": intake.status in REVIEWABLE and current is not None,
+        "invitation": intake.invitation,
+    }
+
+
+@practitioner_required
+@require_http_methods(["GET"])
+def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = _get_intake(pk)
+    audit.record(request, AuditEvent.Action.VIEW, intake)
+    return render(request, "intake/practice/detail.html", _intake_context(intake))
+
+
+@practitioner_required
+@require_http_methods(["GET"])
+def intake_print(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = _get_intake(pk)
+    audit.record(request, AuditEvent.Action.VIEW, intake)
+    context = _intake_context(intake) | {"printed_at": timezone.now()}
+    return render(request, "intake/practice/print.html", context)
+
+
+@practitioner_required
+@require_http_methods(["GET"])
+def intake_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The intake in the screening JSON contract, as a download."""
+    intake = _get_intake(pk)
+    audit.record(request, AuditEvent.Action.EXPORT, intake)
+    body = json.dumps(screening_input(intake), indent=2, ensure_ascii=False) + "\n"
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    # The file name carries the record number only, never the patient's name.
+    response["Content-Disposition"] = f'attachment; filename="intake-{intake.pk}.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@practitioner_required
+@require_POST
+def rescreen(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = _get_intake(pk)
+    if intake.status not in REVIEWABLE:
+        messages.error(request, "Only submitted intakes can be screened.")
+        return redirect("intake:intake_detail", pk=intake.pk)
+    run = run_screening(intake, requested_by=request.user)
+    audit.record(request, AuditEvent.Action.UPDATE, intake)
+    count = run.flags.count()
+    messages.success(
+        request,
+        f"Screening re-run with ruleset {run.ruleset}: {count} flag{'' if count == 1 else 's'}. "
+        "Earlier runs are kept below.",
+    )
+    return redirect("intake:intake_detail", pk=intake.pk)
+
+
+# Review -------------------------------------------------------------------------------
+
+
+def _save_review(
+    request: HttpRequest, intake: Intake, run: ScreeningRun, form: ReviewForm
+) -> Review | None:
+    """Record the review if nobody else has since the form was opened.
+
+    The conditional UPDATE is the lock: of two practitioners who opened the form at the
+    same version, exactly one moves the version on; the other updates no row and gets a
+    conflict (SECURITY.md S17). Returns the new Review, or None on a conflict."""
+    expected = form.cleaned_data["version"]
+    with transaction.atomic():
+        updated = Intake.objects.filter(
+            pk=intake.pk, review_version=expected, status__in=REVIEWABLE
+        ).update(review_version=F("review_version") + 1, status=Intake.Status.REVIEWED)
+        if not updated:
+            return None
+        review = Review.objects.create(
+            intake=intake,
+            run=run,
+            version=expected + 1,
+            decision=form.cleaned_data["decision"],
+            modifications=form.modification_list(),
+            note=form.cleaned_data["note"],
+            reviewer=request.user,
+            signed_name=form.cleaned_data["signed_name"],
+        )
+        review.acknowledged_flags.set(form.acknowledged_flags())
+        audit.record(request, AuditEvent.Action.REVIEW, intake)
+    return review
+
+
+@practitioner_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = _get_intake(pk)
+    if intake.status not in REVIEWABLE:
+        messages.error(request, "This intake has not been submitted yet, so it cannot be reviewed.")
+        return redirect("intake:intake_detail", pk=intake.pk)
+    run = intake.current_run()
+    if run is None:
+        messages.error(request, "This intake has no screening yet. Run the screening first.")
+        return redirect("intake:intake_detail", pk=intake.pk)
+    flags = _decorate(list(run.flags.order_by("position")))
+    # Highest severity first, as on the intake page.
+    flags.sort(key=lambda flag: SEVERITIES_HIGHEST_FIRST.index(flag.severity))
+
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        form = ReviewForm(request.POST, flags=flags, user=request.user)
+        if form.is_valid() and form.cleaned_data["run"] != run.pk:
+            # The screening was run again after the form was opened: the flags being
+            # acknowledged are no longer the current ones.
+            form.add_error(
+                None,
+                "The screening was run again after you opened this form. Check the current "
+                "flags below and acknowledge them again.",
+            )
+            form = _rebound(form, run=run.pk)
+        if form.is_valid():
+            saved = _save_review(request, intake, run, form)
+            if saved is not None:
+                messages.success(request, "Your review has been signed and saved.")
+                return redirect("intake:intake_detail", pk=intake.pk)
+            intake.refresh_from_db(fields=["review_version", "status"])
+            conflict = intake.latest_review()
+            # Keep everything typed; the form now carries the current version, so sending
+            # it again (after reading the other review) records a new version on top.
+            form = _rebound(form, version=intake.review_version)
+            status = 409
+    else:
+        form = ReviewForm(
+            initial={"version": intake.review_version, "run": run.pk},
+            flags=flags,
+            user=request.user,
+        )
+    context = {
+        "intake": intake,
+        "form": form,
+        "flags": flags,
+        "run": run,
+        "conflict": conflict,
+        "latest_review": conflict or intake.latest_review(),
+        "severity_labels": SEVERITY_LABELS,
+    }
+    return render(request, "intake/practice/review.html", context, status=status)
+
+
+def _rebound(form: ReviewForm, **changes) -> ReviewForm:
+    """The same form with a few hidden values replaced, keeping what was typed and any
+    errors already added."""
+    data = form.data.copy()
+    for name, value in changes.items():
+        data[name] = str(value)
+    errors = form.non_field_errors()
+    rebound = ReviewForm(data, flags=form.flags, user=form.user)
+    if errors:
+        rebound.is_valid()
+        for error in errors:
+            rebound.add_error(None, error)
+    return rebound
+
+
+# Invitations --------------------------------------------------------------------------
+
+
+@practitioner_required
+@require_http_methods(["GET", "POST"])
+def new_invitation(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = InvitationForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            _, intake, _ = create_invitation(
+                patient_name=data["patient_name"],
+                email=data["email"],
+                appointment_at=data["appointment_at"],
+                practitioner=data["practitioner"],
+                created_by=request.user,
+            )
+            audit.record(request, AuditEvent.Action.CREATE, intake)
+            messages.success(request, f"Invitation sent to {intake.invitation.email}.")
+            return redirect("intake:dashboard")
+    else:
+        form = InvitationForm(user=request.user)
+    return render(request, "intake/practice/new_invitation.html", {"form": form})

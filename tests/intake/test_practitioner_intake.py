@@ -1,0 +1,393 @@
+"""One intake as a practitioner sees it: flags, answers, reviews, print, export, re-screen,
+and new invitations."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import (
+    assertContains,
+    assertInHTML,
+    assertNotContains,
+    assertRedirects,
+)
+
+from intake import practitioner_views, screening_service
+from intake.export import screening_input
+from intake.invitations import create_invitation
+from intake.models import Flag, Intake, Review, ScreeningRun
+from intake.screening import RULESET_VERSION
+from portal.models import AuditEvent
+
+XSS = "<script>alert(1)</script>"
+
+ANSWERS = {
+    "about": {"legal_name": "Pat Jones", "date_of_birth": "1961-03-14", "sex_at_birth": "female"},
+    "pain": {
+        "complaint": f"Back pain {XSS}",
+        "regions": ["low_back", "neck"],
+        "duration_months": 14,
+        "peg_pain": 7,
+        "peg_enjoyment": 6,
+        "peg_activity": 8,
+    },
+    "conditions": {"conditions": ["diabetes"], "other": [XSS]},
+}
+
+
+def flag_data(rule: str, severity: str, **extra) -> dict:
+    return {
+        "rule": rule,
+        "category": "bleeding",
+        "severity": severity,
+        "title": f"Title of {rule}",
+        "action": f"Action for {rule}",
+        "because": [f"because of {rule}"],
+        "affects": ["MN", "CUP"],
+        "guide_url": "/guide/safety/#bleeding",
+    } | extra
+
+
+def add_run(intake: Intake, ruleset: str, flags: list[dict]) -> ScreeningRun:
+    ScreeningRun.objects.filter(intake=intake).update(is_current=False)
+    run = ScreeningRun.objects.create(intake=intake, ruleset=ruleset, is_current=True)
+    for position, data in enumerate(flags):
+        Flag.objects.create(run=run, position=position, **data)
+    return run
+
+
+@pytest.fixture
+def intake(patient) -> Intake:
+    return Intake.objects.create(
+        patient=patient,
+        patient_name="Pat Jones",
+        status=Intake.Status.SUBMITTED,
+        appointment_at=timezone.now() + timedelta(days=2),
+        submitted_at=timezone.now(),
+        answers=ANSWERS,
+        peg_score=Decimal("7.0"),
+    )
+
+
+def detail_url(intake: Intake) -> str:
+    return reverse("intake:intake_detail", args=[intake.pk])
+
+
+def audited(user, action: str, intake: Intake) -> bool:
+    return AuditEvent.objects.filter(
+        actor=user, action=action, object_type="intake.intake", object_id=str(intake.pk)
+    ).exists()
+
+
+def test_it_shows_flags_grouped_by_severity_highest_first(practitioner_client, intake):
+    add_run(
+        intake,
+        "2026.11.0",
+        [flag_data("R14", "info"), flag_data("RF01", "refer"), flag_data("R06", "caution")],
+    )
+
+    response = practitioner_client.get(detail_url(intake))
+
+    body = response.content.decode()
+    assert body.index("Refer (1)") < body.index("Caution (1)") < body.index("Info (1)")
+    assert body.index("Safety flags") < body.index("Answers")
+    assertContains(response, "Raised by ruleset <strong>2026.11.0</strong>")
+    assertContains(response, "<li>because of R06</li>", html=True)
+    assertContains(response, "Action for R06")
+    assertContains(response, "manual needling (MN), cupping (CUP)")
+    assertContains(response, '<a href="/guide/safety/#bleeding">Safety guidance: Title of R06</a>')
+
+
+def test_it_links_only_to_guide_paths_on_this_site(practitioner_client, intake):
+    add_run(intake, "2026.11.0", [flag_data("R06", "caution", guide_url="javascript:alert(1)")])
+
+    response = practitioner_client.get(detail_url(intake))
+
+    assertNotContains(response, "javascript:")
+
+
+def test_it_offers_a_rescreen_only_when_the_rules_changed(practitioner_client, intake, monkeypatch):
+    add_run(intake, "2026.11.0", [])
+    monkeypatch.setattr(practitioner_views, "RULESET_VERSION", "2026.11.0")
+    assertNotContains(practitioner_client.get(detail_url(intake)), "Re-run screening")
+
+    monkeypatch.setattr(practitioner_views, "RULESET_VERSION", "2027.1.0")
+    response = practitioner_client.get(detail_url(intake))
+
+    assertContains(response, "Re-run screening with the current rules")
+    assertContains(response, f'action="{reverse("intake:rescreen", args=[intake.pk])}"')
+
+
+def test_it_shows_pain_and_the_answers_as_patient_reported(practitioner_client, intake):
+    add_run(intake, "2026.11.0", [])
+
+    response = practitioner_client.get(detail_url(intake))
+
+    assertContains(response, '<p class="display-6 mb-1 peg-score">7.0</p>', html=True)
+    assertContains(response, "Lower back")
+    assertContains(response, "Neck")
+    assertContains(response, "For 14 months")
+    assertContains(response, "Patient-reported")
+    assertContains(response, "1961")
+
+
+def test_it_shows_the_latest_review_and_the_history(
+    practitioner_client, practitioner, admin_user, intake
+):
+    run = add_run(intake, "2026.11.0", [flag_data("R06", "caution")])
+    Review.objects.create(
+        intake=intake,
+        run=run,
+        version=1,
+        decision="refer",
+        note="Ask the GP first",
+        reviewer=admin_user,
+        signed_name="Ada Admin",
+    )
+    Review.objects.create(
+        intake=intake,
+        run=run,
+        version=2,
+        decision="modified",
+        note="GP agreed",
+        modifications=[{"code": "no_cupping", "text": "No cupping"}],
+        reviewer=practitioner,
+        signed_name="Dr Lin Wei",
+    )
+    Intake.objects.filter(pk=intake.pk).update(status="reviewed", review_version=2)
+
+    response = practitioner_client.get(detail_url(intake))
+
+    assertNotContains(response, "patient-reported")
+    assertContains(response, "Cleared with modifications")
+    assertContains(response, "<li>No cupping</li>", html=True)
+    assertContains(response, "GP agreed")
+    assertContains(response, "Dr Lin Wei (prac@example.com)")
+    assertInHTML('<th scope="row">1</th>', response.content.decode())
+    assertContains(response, "Refer to physician first")
+    assertContains(response, "Review again")
+
+
+def test_it_shows_an_invited_intake_without_review(practitioner_client, practitioner):
+    _, intake, _ = create_invitation(
+        patient_name="Ivy Invited",
+        email="ivy@example.com",
+        appointment_at=timezone.now() + timedelta(days=5),
+        practitioner=practitioner,
+        created_by=practitioner,
+    )
+
+    response = practitioner_client.get(detail_url(intake))
+
+    assertContains(response, "Invited")
+    assertContains(response, "ivy@example.com")
+    assertContains(response, "Not opened yet")
+    assertNotContains(response, reverse("intake:review", args=[intake.pk]))
+    assertNotContains(response, "Safety flags")
+    review_page = practitioner_client.get(reverse("intake:review", args=[intake.pk]))
+    assertRedirects(review_page, detail_url(intake))
+
+
+@pytest.mark.parametrize("name", ["intake_detail", "intake_print"])
+def test_it_records_each_view_in_the_audit_trail(practitioner_client, practitioner, intake, name):
+    practitioner_client.get(reverse(f"intake:{name}", args=[intake.pk]))
+
+    assert audited(practitioner, AuditEvent.Action.VIEW, intake)
+
+
+def test_it_prints_without_navigation(practitioner_client, intake):
+    add_run(intake, "2026.11.0", [flag_data("R06", "caution")])
+
+    response = practitioner_client.get(reverse("intake:intake_print", args=[intake.pk]))
+
+    assertContains(response, "Title of R06")
+    assertContains(response, "Lower back")
+    assertContains(response, "css/print.css")
+    assertNotContains(response, 'aria-label="Main"')
+    assertNotContains(response, "Re-run screening")
+    assert response["Cache-Control"] == "no-store, private"
+
+
+def test_it_downloads_the_json_export(practitioner_client, practitioner, intake):
+    response = practitioner_client.get(reverse("intake:intake_export", args=[intake.pk]))
+
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="intake-{intake.pk}.json"'
+    assert "no-store" in response["Cache-Control"]
+    document = json.loads(response.content)
+    assert document == screening_input(intake)
+    assert document["pain"]["regions"] == ["low_back", "neck"]
+    assert audited(practitioner, AuditEvent.Action.EXPORT, intake)
+
+
+@pytest.mark.parametrize("name", ["intake_detail", "intake_print", "review", "dashboard"])
+def test_it_escapes_html_from_answers_flags_and_reviews(
+    practitioner_client, practitioner, intake, name
+):
+    Intake.objects.filter(pk=intake.pk).update(patient_name=f"Pat {XSS}")
+    run = add_run(
+        intake,
+        "2026.11.0",
+        [flag_data("R06", "caution", because=[f"medication '{XSS}' is unknown"], title=XSS)],
+    )
+    Review.objects.create(
+        intake=intake,
+        run=run,
+        version=1,
+        decision="modified",
+        note=XSS,
+        modifications=[{"code": "other", "text": XSS}],
+        reviewer=practitioner,
+        signed_name=XSS,
+    )
+    args = [] if name == "dashboard" else [intake.pk]
+
+    response = practitioner_client.get(reverse(f"intake:{name}", args=args))
+
+    assertNotContains(response, XSS)
+    assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+
+
+def test_it_rescreens_and_keeps_the_old_flags_as_stored(
+    practitioner_client, practitioner, intake, monkeypatch
+):
+    old = add_run(intake, "2025.1.0", [flag_data("R06", "caution", title="Old wording")])
+    new_flag = flag_data("R07", "info", title="New rule")
+    monkeypatch.setattr(
+        screening_service, "screen", lambda data: {"ruleset": "2026.11.0", "flags": [new_flag]}
+    )
+    monkeypatch.setattr(practitioner_views, "RULESET_VERSION", "2026.11.0")
+
+    response = practitioner_client.post(reverse("intake:rescreen", args=[intake.pk]))
+
+    assertRedirects(response, detail_url(intake), fetch_redirect_response=False)
+    old.refresh_from_db()
+    assert not old.is_current
+    assert [(f.rule, f.title, f.severity) for f in old.flags.all()] == [
+        ("R06", "Old wording", "caution")
+    ]
+    current = intake.current_run()
+    assert current.ruleset == "2026.11.0"
+    assert current.requested_by == practitioner
+    assert [f.rule for f in current.flags.all()] == ["R07"]
+
+    page = practitioner_client.get(detail_url(intake))
+    assertContains(page, "Screening re-run with ruleset 2026.11.0: 1 flag.")
+    assertContains(page, "Raised by ruleset <strong>2026.11.0</strong>")
+    assertContains(page, '<th scope="row">2025.1.0</th>', html=True)
+    assertContains(page, "Old wording")
+    assertNotContains(page, "Re-run screening with the current rules")
+
+
+def test_it_rescreens_with_the_real_engine(practitioner_client, intake):
+    Intake.objects.filter(pk=intake.pk).update(
+        answers=ANSWERS | {"medications": {"items": [{"name": "Eliquis 5mg"}]}}
+    )
+    old = add_run(intake, "2000.1.0", [flag_data("R06", "info", title="As stored in 2000")])
+    assertContains(practitioner_client.get(detail_url(intake)), "Re-run screening")
+
+    practitioner_client.post(reverse("intake:rescreen", args=[intake.pk]))
+
+    current = intake.current_run()
+    assert current.ruleset == RULESET_VERSION
+    assert "R06" in {flag.rule for flag in current.flags.all()}
+    assert [(f.title, f.severity) for f in old.flags.all()] == [("As stored in 2000", "info")]
+    intake.refresh_from_db()
+    assert intake.flag_counts.get("caution", 0) >= 1
+    page = practitioner_client.get(detail_url(intake))
+    assertContains(page, "apixaban")
+    assertContains(page, "As stored in 2000")
+    assertNotContains(page, "Re-run screening with the current rules")
+
+
+def test_it_does_not_screen_an_intake_that_was_not_submitted(practitioner_client, intake):
+    Intake.objects.filter(pk=intake.pk).update(status=Intake.Status.IN_PROGRESS)
+
+    response = practitioner_client.post(reverse("intake:rescreen", args=[intake.pk]), follow=True)
+
+    assertContains(response, "Only submitted intakes can be screened.")
+    assert not ScreeningRun.objects.filter(intake=intake).exists()
+
+
+# New invitations -----------------------------------------------------------------------
+
+INVITE_URL = reverse("intake:new_invitation")
+
+
+def invitation_data(**changes) -> dict:
+    when = timezone.localtime() + timedelta(days=7)
+    return {
+        "patient_name": "  Mary   O'Brien ",
+        "email": "Mary@Example.com",
+        "appointment_at": when.strftime("%Y-%m-%dT%H:%M"),
+    } | changes
+
+
+def test_it_offers_the_invitation_form_with_me_as_practitioner(practitioner_client, practitioner):
+    response = practitioner_client.get(INVITE_URL)
+
+    assertContains(response, 'type="datetime-local"')
+    assertContains(
+        response, f'<option value="{practitioner.pk}" selected>Dr Lin Wei</option>', html=True
+    )
+
+
+def test_it_sends_an_invitation(practitioner_client, practitioner):
+    response = practitioner_client.post(
+        INVITE_URL, invitation_data(practitioner=practitioner.pk, status="reviewed")
+    )
+
+    assertRedirects(response, reverse("intake:dashboard"), fetch_redirect_response=False)
+    intake = Intake.objects.get()
+    assert intake.status == Intake.Status.INVITED
+    assert intake.patient_name == "Mary O'Brien"
+    assert intake.practitioner == practitioner
+    assert intake.invitation.created_by == practitioner
+    assert mail.outbox[0].to == ["mary@example.com"]
+    assert audited(practitioner, AuditEvent.Action.CREATE, intake)
+    page = practitioner_client.get(response["Location"])
+    assertContains(page, "Invitation sent to mary@example.com.")
+
+
+def test_it_lets_an_admin_invite_for_a_practitioner(admin_client_verified, practitioner):
+    response = admin_client_verified.post(INVITE_URL, invitation_data(practitioner=practitioner.pk))
+
+    assert response.status_code == 302
+    assert Intake.objects.get().practitioner == practitioner
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"appointment_at": "2020-01-01T10:00"}, "appointment_at", "must be in the future"),
+        ({"appointment_at": "2031-02-31T10:00"}, "appointment_at", "Enter a valid date/time."),
+        ({"email": "not-an-email"}, "email", "Enter a valid email address."),
+        ({"patient_name": "   "}, "patient_name", "This field is required."),
+    ],
+)
+def test_it_explains_bad_invitation_input(
+    practitioner_client, practitioner, changes, field, message
+):
+    response = practitioner_client.post(
+        INVITE_URL, invitation_data(practitioner=practitioner.pk, **changes)
+    )
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assertContains(response, message)
+    assertContains(response, 'value="Mary@Example.com"' if field != "email" else "not-an-email")
+    assert not Intake.objects.exists()
+    assert not mail.outbox
+
+
+def test_it_only_invites_for_practitioners(practitioner_client, patient, admin_user):
+    for someone in (patient, admin_user):
+        response = practitioner_client.post(INVITE_URL, invitation_data(practitioner=someone.pk))
+        assert "practitioner" in response.context["form"].errors
+    assert not Intake.objects.exists()
