@@ -1,0 +1,29 @@
+"""Safety screening of intake answers: the only place that knows clinical rules.
+
+Public API (other apps code against these names):
+
+- ``screen(answers, *, today=None)`` → ``{"ruleset": RULESET_VERSION, "flags": [...]}``
+- ``validate_answers(answers)`` → normalised copy, or ``ScreeningInputError``
+- ``suggest_medications(prefix, limit=8)`` → brand and generic names for type-ahead
+- ``SEVERITIES`` lowest first, ``RULESET_VERSION`` of the data files in ``data/``
+"""
+
+from __future__ import annotations
+
+from .engine import (
+    RULESET_VERSION,
+    SEVERITIES,
+    ScreeningInputError,
+    screen,
+    suggest_medications,
+    validate_answers,
+)
+
+__all__ = [
+    "RULESET_VERSION",
+    "SEVERITIES",
+    "ScreeningInputError",
+    "screen",
+    "suggest_medications",
+    "validate_answers",
+]

@@ -1,0 +1,231 @@
+"""Normalising and matching the free text patients type (conditions, medicines, allergies).
+
+Pure Python, no Django. A `PhraseIndex` maps known phrases to values. Scanning a text finds
+every known phrase in it, longest first, after the same normalisation is applied to both
+sides:
+
+- case, accents and punctuation are dropped; "alzheimer's" becomes "alzheimer";
+- numbers, doses, units, dosage forms and frequencies are dropped ("5mg", "twice daily",
+  "tablets"), so "Eliquis 5mg twice daily" reads as "eliquis";
+- British spellings fold onto American ones ("haem"/"hem", "oedema"/"edema", "tumour"/"tumor",
+  "sulphate"/"sulfate"); drug-name pairs such as ciclosporin/cyclosporine are data aliases;
+- words are compared joined, so "pace maker" equals "pacemaker" and "co-codamol" "cocodamol";
+- a trailing plural "s" is tolerated on the last word of a phrase;
+- a word that matches nothing may match by spelling: Damerau-Levenshtein distance at most 1
+  for words of 5-8 letters and at most 2 for longer ones, never for shorter words, only among
+  phrases with the same first letter, and only when the closest phrases agree on one value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+V = TypeVar("V", bound=Hashable)
+
+_WORD = re.compile(r"[a-z0-9]+")
+_POSSESSIVE = re.compile(r"'s\b")
+# A number with an optional unit glued on: "5", "0", "81mg", "24h", "2x", "x2".
+_NUMBERISH = re.compile(r"^x?\d+[a-z]*$")
+
+
+# Words removed before matching: units, dosage forms, frequencies and release suffixes.
+# They carry no meaning for screening and would otherwise block joined phrases.
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+DROPPED_WORDS = _wordset(
+    """
+    mg mcg ug g kg ml l iu unit units microgram micrograms milligram milligrams gram grams
+    mmol puff puffs dose doses dosage strength
+    tablet tablets tab tabs capsule capsules cap caps caplet caplets sachet sachets
+    liquid solution suspension syrup oral sublingual
+    daily twice once thrice times day days week weeks weekly month months monthly fortnightly
+    morning mornings night nights nightly evening evenings bedtime am pm hourly hours hrs
+    bd bid tds tid qds qid od qd prn nocte mane om stat
+    sr xr xl er cr mr la dr ec ct cd sa
+    """
+)
+
+# Words kept in place (they take part in phrases such as "tylenol with codeine" and tell
+# "steroid injection" from "steroid") but never matched by spelling.
+STOP_WORDS = _wordset(
+    """
+    a an the and or of for with without to in on at by from as is am are was were be been
+    my me i it its this that these those per each every about approx approximately
+    take takes taking took use used using needed required when if also plus
+    injection injections injectable patch patches cream gel ointment spray drop drops topical
+    """
+)
+
+_FUZZY_CACHE_SIZE = 20_000
+
+NEGATIONS = frozenset({"no", "not", "never", "without", "denies", "denied", "nil"})
+
+_SPELLING = (("ae", "e"), ("oe", "e"), ("isation", "ization"), ("sulph", "sulf"))
+
+
+def _fold(word: str) -> str:
+    for british, american in _SPELLING:
+        word = word.replace(british, american)
+    if len(word) > 4 and word.endswith("our"):
+        word = word[:-3] + "or"
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Normalised words of `text` (see module docstring)."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = _POSSESSIVE.sub("", text).replace("'", "")
+    out = []
+    for word in _WORD.findall(text):
+        if word in DROPPED_WORDS or _NUMBERISH.match(word):
+            continue
+        out.append(_fold(word))
+    return out
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment (restricted Damerau-Levenshtein) distance, capped at limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        row_min = i
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, prev2[j - 2] + 1)
+            cur[j] = value
+            row_min = min(row_min, value)
+        if row_min > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[-1], limit + 1)
+
+
+def allowed_typos(length: int) -> int:
+    if length < 5:
+        return 0
+    return 1 if length <= 8 else 2
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[V]):
+    value: V
+    term: str  # the known phrase as written in the data
+    fuzzy: bool  # True when matched by spelling, not exactly
+    negated: bool  # a negation word shortly before it ("no history of cancer")
+
+
+class PhraseIndex(Generic[V]):
+    """Known phrases → values, with exact n-gram lookup and a spelling fallback."""
+
+    def __init__(self) -> None:
+        self._exact: dict[str, tuple[V, str]] = {}
+        self._by_initial: dict[str, list[tuple[str, V, str]]] = defaultdict(list)
+        self._plural_only: set[str] = set()
+        self._max_words = 1
+        self._fuzzy_cache: dict[str, tuple[V, str] | None] = {}
+
+    def add(self, term: str, value: V, *, keep_existing: bool = False) -> None:
+        """Register `term` for `value`.
+
+        A phrase already bound to another value is an error (the data would be ambiguous),
+        unless `keep_existing` is set: then the earlier binding wins, which is how a
+        lower-precedence vocabulary is merged in.
+        """
+        key_words = words(term)
+        if not key_words:
+            raise ValueError(f"phrase {term!r} has no words left after normalisation")
+        key = "".join(key_words)
+        existing = self._exact.get(key)
+        if existing is not None and key not in self._plural_only:
+            if existing[0] == value or keep_existing:
+                return
+            raise ValueError(f"phrase {term!r} is ambiguous with {existing[1]!r}")
+        self._exact[key] = (value, term)
+        self._plural_only.discard(key)
+        plural = key + "s"
+        if not key.endswith("s") and plural not in self._exact:
+            self._exact[plural] = (value, term)
+            self._plural_only.add(plural)
+        self._by_initial[key[0]].append((key, value, term))
+        self._max_words = max(self._max_words, len(key_words))
+        self._fuzzy_cache.clear()
+
+    def lookup(self, text: str) -> V | None:
+        hit = self._exact.get("".join(words(text)))
+        return hit[0] if hit else None
+
+    def _fuzzy(self, word: str) -> tuple[V, str] | None:
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
+        limit = allowed_typos(len(word))
+        best: list[tuple[V, str]] = []
+        best_distance = limit + 1
+        if limit:
+            for key, value, term in self._by_initial.get(word[0], ()):
+                if allowed_typos(len(key)) == 0:
+                    continue
+                distance = edit_distance(word, key, min(limit, best_distance))
+                if distance < best_distance:
+                    best, best_distance = [(value, term)], distance
+                elif distance == best_distance and distance <= limit:
+                    best.append((value, term))
+        result = best[0] if best and len({value for value, _ in best}) == 1 else None
+        if len(self._fuzzy_cache) > _FUZZY_CACHE_SIZE:
+            self._fuzzy_cache.clear()  # bounded: patients can type anything
+        self._fuzzy_cache[word] = result
+        return result
+
+    def scan(self, text: str) -> list[Match[V]]:
+        """Every known phrase in `text`, left to right, longest match first."""
+        tokens = words(text)
+        matches: list[Match[V]] = []
+        unmatched: list[int] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._max_words, len(tokens) - i), 0, -1):
+                hit = self._exact.get("".join(tokens[i : i + n]))
+                if hit is not None:
+                    matches.append(Match(hit[0], hit[1], False, _negated(tokens, i)))
+                    i += n
+                    break
+            else:
+                unmatched.append(i)
+                i += 1
+        if unmatched:
+            matches.extend(self._scan_fuzzy(tokens, unmatched))
+        return matches
+
+    def _scan_fuzzy(self, tokens: Sequence[str], positions: Iterable[int]) -> list[Match[V]]:
+        found: list[Match[V]] = []
+        spent: set[int] = set()
+        candidates = [p for p in positions if tokens[p] not in STOP_WORDS]
+        for p in candidates:
+            hit = self._fuzzy(tokens[p]) if not tokens[p].isdigit() else None
+            if hit is not None:
+                found.append(Match(hit[0], hit[1], True, _negated(tokens, p)))
+                spent.add(p)
+        # Two unknown neighbours may be one misspelt name typed with a space ("co codomol").
+        for p in candidates:
+            if p + 1 in candidates and not {p, p + 1} & spent:
+                hit = self._fuzzy(tokens[p] + tokens[p + 1])
+                if hit is not None:
+                    found.append(Match(hit[0], hit[1], True, _negated(tokens, p)))
+                    spent.update((p, p + 1))
+        return found
+
+
+def _negated(tokens: Sequence[str], start: int) -> bool:
+    return any(t in NEGATIONS for t in tokens[max(0, start - 3) : start])

@@ -1,0 +1,400 @@
+"""Rule families of the screening engine, tested through the public `screen()` function."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from intake.screening import RULESET_VERSION, SEVERITIES, screen
+from intake.screening.engine import RULESET
+
+TODAY = date(2026, 11, 25)
+
+
+def flags(**answers: Any) -> list[dict[str, Any]]:
+    return screen(answers, today=TODAY)["flags"]
+
+
+def by_rule(**answers: Any) -> dict[str, dict[str, Any]]:
+    """Highest-severity flag per rule id (flags come sorted highest first)."""
+    out: dict[str, dict[str, Any]] = {}
+    for flag in flags(**answers):
+        out.setdefault(flag["rule"], flag)
+    return out
+
+
+def meds(*names: str) -> dict[str, dict[str, Any]]:
+    return by_rule(medications=list(names))
+
+
+# One minimal intake per rule the intake can raise: every such rule must be reachable.
+RULE_EXAMPLES: dict[str, dict[str, Any]] = {
+    "R01": {"pregnancy": "possible"},
+    "R02": {"pregnancy": "yes"},
+    "R03": {"pregnancy": "yes"},
+    "R04": {"conditions": ["bleeding disorder"]},
+    "R05": {"conditions": ["ITP (low platelets)"]},
+    "R06": {"medications": ["Xarelto 20mg"]},
+    "R07": {"medications": ["clopidogrel 75mg"]},
+    "R08": {"medications": ["sertraline", "ibuprofen"]},
+    "R09": {"medications": ["Voltarol"]},
+    "R10": {"medications": ["ginkgo biloba"]},
+    "R11": {"conditions": ["pacemaker or ICD"]},
+    "R12": {"conditions": ["other implanted electrical device (stimulator or pump)"]},
+    "R14": {"conditions": ["epilepsy or seizures"]},
+    "R15": {"history": ["needle_phobia"]},
+    "R16": {"history": ["first_acupuncture"]},
+    "R19": {"conditions": ["diabetes"]},
+    "R20": {"conditions": ["peripheral neuropathy"]},
+    "R21": {"conditions": ["weakened immune system (immunosuppression)"]},
+    "R22": {"conditions": ["neutropenia"]},
+    "R23": {"conditions": ["cancer (current)"]},
+    "R24": {"conditions": ["lymphoedema or lymph nodes removed"]},
+    "R25": {"conditions": ["breast implant or other implant"]},
+    "R26": {"conditions": ["emphysema"]},
+    "R27": {"conditions": ["skin condition or broken skin"]},
+    "R28": {"conditions": ["varicose veins"]},
+    "R29": {"allergies": ["metal"]},
+    "R30": {"allergies": ["mugwort"]},
+    "R31": {"allergies": ["latex"]},
+    "R32": {"conditions": ["heart valve disease or replacement valve"]},
+    "R33": {"conditions": ["unstable angina"]},
+    "R34": {"conditions": ["dizzy spells, undiagnosed"]},
+    "R35": {"conditions": ["early dementia"]},
+    "R36": {"medications": ["prednisolone 5mg"]},
+    "R37": {"conditions": ["spinal fusion L4-L5"]},
+    "R38": {"conditions": ["hip replacement"]},
+    "R39": {"date_of_birth": "1940-01-01"},
+    "R44": {"conditions": ["blood-borne infection (hepatitis B or C, HIV)"]},
+    "R45": {"medications": ["tramadol 50mg"]},
+    "MR01": {"medications": ["Zyntrex"]},
+    "RF05": {"conditions": ["cancer (in the past)"], "pain": {"regions": ["neck"]}},
+    "RF06": {"red_flags": ["unexplained_weight_loss"]},
+    "RF07": {"date_of_birth": "1960-01-01", "pain": {"duration_months": 1}},
+    "RF12": {"pain": {"regions": ["upper_back"], "duration_months": 2}},
+    "RF14": {"pain": {"regions": ["head"]}, "red_flags": ["fever_or_infection"]},
+    "RF17": {"date_of_birth": "1960-01-01", "pain": {"regions": ["head"], "duration_months": 0}},
+    "RF25": {"conditions": ["new lump in breast"]},
+}
+
+
+def test_every_intake_rule_has_an_example() -> None:
+    intake_rules = {r.id for r in RULESET.rules.values() if r.trigger == "intake"}
+    red_flag_rules = set(RULESET.red_flag_rules.values())
+    assert intake_rules - red_flag_rules == set(RULE_EXAMPLES) - red_flag_rules
+
+
+@pytest.mark.parametrize("rule", sorted(RULE_EXAMPLES))
+def test_it_raises_each_intake_rule(rule: str) -> None:
+    assert rule in by_rule(**RULE_EXAMPLES[rule])
+
+
+@pytest.mark.parametrize(("key", "rule"), sorted(RULESET.red_flag_rules.items()))
+def test_each_red_flag_answer_raises_its_rule(key: str, rule: str) -> None:
+    flag = by_rule(red_flags=[key])[rule]
+    assert flag["severity"] == "refer"
+    assert flag["category"] == "red_flag"
+    assert flag["guide_url"] == "/guide/safety/#red_flag"
+
+
+def test_red_flag_mapping_matches_the_brief() -> None:
+    assert RULESET.red_flag_rules["saddle_numbness"] == "RF01"
+    assert RULESET.red_flag_rules["night_pain"] == "RF11"
+    assert RULESET.red_flag_rules["thunderclap_headache"] == "RF16"
+    assert RULESET.red_flag_rules["new_neuro_symptoms"] == "RF15"
+    assert RULESET.red_flag_rules["pregnancy_bleeding"] == "RF24"
+
+
+def test_flag_shape_matches_the_contract() -> None:
+    result = screen({"medications": ["Eliquis 5mg"]}, today=TODAY)
+    assert result["ruleset"] == RULESET_VERSION
+    assert result["flags"] == [
+        {
+            "rule": "R06",
+            "category": "bleeding",
+            "severity": "caution",
+            "title": RULESET.rules["R06"].title,
+            "action": RULESET.rules["R06"].action,
+            "because": ["medication 'Eliquis 5mg' is apixaban, an anticoagulant"],
+            "affects": ["MN", "EA", "CUP", "PTS"],
+            "guide_url": "/guide/safety/#bleeding",
+        }
+    ]
+
+
+def test_flags_are_sorted_by_severity_then_rule() -> None:
+    result = flags(
+        conditions=["pacemaker", "diabetes", "asthma"],
+        medications=["aspirin 75mg", "Zyntrex"],
+        red_flags=["night_pain", "bladder_change"],
+        history=["first_acupuncture"],
+    )
+    keys = [(-SEVERITIES.index(f["severity"]), f["rule"]) for f in result]
+    assert [f["rule"] for f in result][:2] == ["RF02", "RF11"]
+    assert keys == sorted(keys)
+    assert result[-1]["severity"] == "info"
+
+
+def test_empty_answers_raise_nothing() -> None:
+    assert screen({}, today=TODAY) == {"ruleset": RULESET_VERSION, "flags": []}
+
+
+# --- spelling and brand variants ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Eliquis 5mg twice daily", "apixaban (for AFib)", "ELIQUIS", "Elliquis", "eliquis 2.5 mg bd"],
+)
+def test_apixaban_is_recognised_however_typed(typed: str) -> None:
+    flag = meds(typed)["R06"]
+    assert flag["severity"] == "caution"
+    assert f"medication '{typed}'" in flag["because"][0]
+    assert "apixaban, an anticoagulant" in flag["because"][0]
+
+
+def test_a_misspelling_says_what_it_was_read_as() -> None:
+    assert meds("Elliquis")["R06"]["because"] == [
+        "medication 'Elliquis' reads as Eliquis, which is apixaban, an anticoagulant"
+    ]
+
+
+@pytest.mark.parametrize("typed", ["haemophilia A", "hemophilia", "Haemophillia", "HEMOPHILIA B"])
+def test_haemophilia_spellings_are_a_hard_stop(typed: str) -> None:
+    assert by_rule(conditions=[typed])["R04"]["severity"] == "contraindicated"
+
+
+def test_mild_or_von_willebrand_bleeding_disorders_are_cautions() -> None:
+    assert by_rule(conditions=["mild haemophilia"])["R04"]["severity"] == "caution"
+    assert by_rule(conditions=["von Willebrand disease"])["R04"]["severity"] == "caution"
+    assert by_rule(conditions=["von Willebrand type 3"])["R04"]["severity"] == "contraindicated"
+
+
+@pytest.mark.parametrize("typed", ["lymphoedema", "Lymphedema right arm", "lymphodema"])
+def test_lymphoedema_spellings(typed: str) -> None:
+    flag = by_rule(conditions=[typed])["R24"]
+    assert flag["severity"] == "contraindicated"
+    assert flag["category"] == "lymphoedema"
+
+
+@pytest.mark.parametrize("typed", ["pace maker", "Pacemaker fitted 2019", "ICD", "pacemkaer"])
+def test_pacemaker_bars_ea_and_cautions_needling_near_it(typed: str) -> None:
+    result = [f for f in flags(conditions=[typed]) if f["rule"] == "R11"]
+    assert [(f["severity"], f["affects"]) for f in result] == [
+        ("contraindicated", ["EA"]),
+        ("caution", ["MN", "PTS"]),
+    ]
+    assert result[0]["category"] == "electrical_device"
+    assert result[0]["guide_url"] == "/guide/safety/#electrical_device"
+
+
+def test_atrial_fibrillation_alone_raises_nothing() -> None:
+    assert flags(conditions=["atrial fibrillation"]) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "generic"),
+    [("Brilique", "ticagrelor"), ("Brilinta 90mg", "ticagrelor"), ("Plavix", "clopidogrel")],
+)
+def test_antiplatelet_brands(typed: str, generic: str) -> None:
+    flag = meds(typed)["R07"]
+    assert flag["severity"] == "info"
+    assert f"is {generic}, an antiplatelet" in flag["because"][0]
+
+
+def test_uk_ssri_brand_counts_in_combination() -> None:
+    assert "R08" in meds("Cipralex 10mg", "naproxen")
+    assert meds("Cipralex 10mg") == {}
+
+
+@pytest.mark.parametrize("typed", ["co-codamol 30/500", "Co codamol", "cocodamol", "co-codomol"])
+def test_co_codamol_is_an_opioid(typed: str) -> None:
+    flag = meds(typed)["R45"]
+    assert flag["severity"] == "info"
+    assert "is codeine, an opioid" in flag["because"][0] or "which is codeine" in flag["because"][0]
+
+
+def test_british_and_american_drug_names() -> None:
+    assert "R21" in meds("ciclosporin") and "R21" in meds("cyclosporine 100mg")
+    assert meds("paracetamol 1g qds", "acetaminophen", "Tylenol", "Panadol") == {}
+    assert meds("salbutamol inhaler", "albuterol") == {}
+
+
+# --- medicines implying conditions -------------------------------------------------------
+
+
+def test_an_antiepileptic_implies_a_seizure_disorder() -> None:
+    flag = meds("Keppra 500mg")["R14"]
+    assert flag["severity"] == "info"
+    assert flag["because"] == [
+        "medication 'Keppra 500mg' is levetiracetam, an antiepileptic, "
+        "which suggests a seizure disorder"
+    ]
+
+
+def test_a_gabapentinoid_for_nerve_pain_raises_nothing_unless_the_reason_is_seizures() -> None:
+    assert meds("pregabalin 75mg", "gabapentin") == {}
+    flag = by_rule(medications=[{"name": "gabapentin", "reason": "seizures"}])["R14"]
+    assert flag["severity"] == "caution"
+    assert "the reason 'seizures' given for medication 'gabapentin'" in flag["because"][0]
+
+
+@pytest.mark.parametrize("typed", ["insulin", "Lantus", "metformin 500mg", "Forxiga"])
+def test_diabetes_medicines_imply_diabetes(typed: str) -> None:
+    flag = meds(typed)["R19"]
+    assert flag["severity"] == "caution"
+    assert flag["because"][0].endswith("which suggests diabetes")
+
+
+def test_chemotherapy_implies_low_counts_and_cancer() -> None:
+    result = meds("paclitaxel")
+    assert {"R05", "R20", "R22", "R23"} <= set(result)
+    assert result["R22"]["severity"] == "caution"
+
+
+@pytest.mark.parametrize("typed", ["Humira", "azathioprine", "Xeljanz", "tacrolimus"])
+def test_immune_suppressing_medicines(typed: str) -> None:
+    assert meds(typed)["R21"]["severity"] == "caution"
+
+
+def test_oral_steroids_raise_steroid_and_immune_cautions() -> None:
+    assert {"R21", "R36"} <= set(meds("prednisolone 5mg daily"))
+    assert by_rule(conditions=["steroid injection in knee"]) == {}
+
+
+def test_valproate_in_pregnancy_is_noted() -> None:
+    flag = by_rule(pregnancy="yes", medications=["Epilim 200mg"])["R01"]
+    assert any("can harm an unborn baby" in b for b in flag["because"])
+
+
+# --- conditions and allergies ------------------------------------------------------------
+
+
+def test_epilepsy_control_sets_the_severity() -> None:
+    assert by_rule(conditions=["epilepsy"])["R14"]["severity"] == "caution"
+    assert by_rule(conditions=["epilepsy, well controlled"])["R14"]["severity"] == "info"
+    bad = [f for f in flags(conditions=["uncontrolled seizures"]) if f["rule"] == "R14"]
+    assert [(f["severity"], f["affects"]) for f in bad][0] == ("contraindicated", ["EA"])
+
+
+def test_hep_c_is_information_only() -> None:
+    flag = by_rule(conditions=["hep C"])["R44"]
+    assert flag["severity"] == "info"
+    assert flag["category"] == "infection"
+
+
+def test_allergies() -> None:
+    assert by_rule(allergies=["Nickel (earrings)"])["R29"]["severity"] == "caution"
+    assert by_rule(allergies=["mugwort"])["R30"]["affects"] == ["MOX"]
+    assert by_rule(allergies=["sticking plasters"])["R31"]["severity"] == "info"
+    assert by_rule(allergies=["penicillin", "no latex allergy"]) == {}
+
+
+def test_copd_raises_thorax_and_smoke_cautions() -> None:
+    result = by_rule(conditions=["COPD"])
+    assert result["R26"]["category"] == "thorax"
+    assert "R30" in result
+
+
+def test_negation_and_longer_harmless_phrases() -> None:
+    assert by_rule(conditions=["no history of cancer", "never had epilepsy"]) == {}
+    assert by_rule(conditions=["diabetes insipidus", "pre-diabetes"]) == {}
+    assert "R21" in by_rule(conditions=["no spleen (splenectomy 2010)"])
+
+
+def test_medicine_named_in_conditions_counts() -> None:
+    assert "R06" in by_rule(conditions=["on warfarin for AF"])
+
+
+def test_pregnancy_answers() -> None:
+    assert by_rule(pregnancy="no") == {}
+    assert by_rule(pregnancy="not_applicable") == {}
+    possible = by_rule(pregnancy="possible")
+    assert possible["R01"]["severity"] == "caution"
+    assert possible["R03"]["severity"] == "contraindicated"
+    assert possible["R03"]["affects"] == ["MOX", "CUP", "PTS"]
+    trying = by_rule(pregnancy="trying")
+    assert trying["R02"]["severity"] == "info" and trying["R03"]["severity"] == "caution"
+
+
+# --- derived red flags -------------------------------------------------------------------
+
+
+def test_cancer_with_back_pain_is_a_red_flag_but_not_with_knee_pain() -> None:
+    back = by_rule(conditions=["breast cancer 2015"], pain={"regions": ["low_back"]})
+    assert back["RF05"]["because"] == [
+        "condition 'breast cancer 2015' mentions cancer",
+        "pain region: Lower back",
+    ]
+    assert "RF05" not in by_rule(conditions=["breast cancer 2015"], pain={"regions": ["left_knee"]})
+    assert "RF05" in by_rule(medications=["anastrozole"], pain={"regions": ["neck"]})
+
+
+def test_new_pain_over_fifty_uses_today() -> None:
+    answers = {"date_of_birth": "1976-01-01", "pain": {"duration_months": 2}}
+    assert "RF07" not in {f["rule"] for f in screen(answers, today=date(2026, 1, 1))["flags"]}
+    assert "RF07" in {f["rule"] for f in screen(answers, today=date(2027, 1, 2))["flags"]}
+    assert "RF07" not in by_rule(date_of_birth="1950-01-01", pain={"duration_months": 3})
+
+
+# --- medication review -------------------------------------------------------------------
+
+
+def test_each_unrecognised_medicine_is_named_in_one_review_flag() -> None:
+    result = flags(medications=["Zyntrex 20mg", "", "metformin", "Blorbicane"])
+    review = [f for f in result if f["rule"] == "MR01"]
+    assert len(review) == 1
+    assert review[0]["severity"] == "info"
+    assert review[0]["category"] == "medication_review"
+    assert review[0]["guide_url"] == "/guide/safety/#medication_review"
+    assert review[0]["because"] == [
+        "medication 'Zyntrex 20mg' is not in the medication reference",
+        "medication 'Blorbicane' is not in the medication reference",
+    ]
+
+
+def test_a_clean_list_of_everyday_medicines_raises_nothing() -> None:
+    everyday = [
+        "Paracetamol 500mg",
+        "Tylenol",
+        "Panadol Extra",
+        "vitamin D 1000iu",
+        "levothyroxine 50mcg",
+        "atorvastatin 20mg",
+        "Lipitor",
+        "simvastatin",
+        "rosuvastatin",
+        "Crestor 10mg",
+        "amlodipine",
+        "ramipril",
+        "lisinopril",
+        "losartan",
+        "bisoprolol 2.5mg",
+        "metoprolol",
+        "bendroflumethiazide",
+        "omeprazole 20mg",
+        "lansoprazole",
+        "cetirizine",
+        "loratadine",
+        "salbutamol inhaler",
+        "albuterol",
+        "multivitamin",
+        "magnesium",
+        "calcium",
+        "iron tablets",
+        "glucosamine",
+        "melatonin 2mg",
+        "contraceptive pill",
+        "HRT patch",
+        {"name": "Ventolin", "dose": "2 puffs", "frequency": "as needed", "reason": "asthma"},
+    ]
+    result = flags(medications=everyday[:-1])
+    assert result == []
+    # The reason given for the inhaler is read too: asthma affects moxa smoke only.
+    assert [f["rule"] for f in flags(medications=everyday[-1:])] == ["R30"]
+
+
+def test_empty_and_none_entries_are_ignored() -> None:
+    assert flags(medications=["", "  ", "none"], conditions=[""], allergies=[]) == []
