@@ -250,6 +250,8 @@ LOGGING = {
     "loggers": {
         # Django's request logger would mail or print POST data on errors; keep it terse.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Axes logs every successful sign-in at INFO; the audit trail already records them.
+        "axes": {"level": "WARNING"},
     },
 }
 
