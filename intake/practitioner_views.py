@@ -32,7 +32,7 @@ from intake.practice_forms import (
     InvitationForm,
     ReviewForm,
 )
-from intake.screening import RULESET_VERSION
+from intake.screening import RULESET_VERSION, rule_rationale
 from intake.screening.vocabulary import PAIN_REGIONS
 from intake.screening_service import run_screening
 from intake.summary import answer_sections
@@ -157,6 +157,7 @@ def _decorate(flags: list[Flag]) -> list[Flag]:
             f"{MODALITY_LABELS[code]} ({code})" if code in MODALITY_LABELS else code
             for code in flag.affects or []
         ]
+        flag.rationale = rule_rationale(flag.rule)
         url = flag.guide_url or ""
         flag.guide_link = url if url.startswith("/") and not url.startswith("//") else ""
     return flags

@@ -898,3 +898,10 @@ def suggest_medications(prefix: str, limit: int = 8) -> list[str]:
         and any(w.startswith(needle) for w in re.split(r"[\s\-/()]+", low)[1:])
     ]
     return list(dict.fromkeys(starts + words))[:limit]
+
+
+def rule_rationale(rule_id: str) -> str:
+    """Why a rule exists, in the current ruleset ("" for a rule it no longer has). Shown to
+    practitioners beside a stored flag; the flag itself is never rewritten."""
+    rule = RULESET.rules.get(rule_id)
+    return rule.rationale if rule is not None else ""

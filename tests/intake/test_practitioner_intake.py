@@ -391,3 +391,25 @@ def test_it_only_invites_for_practitioners(practitioner_client, patient, admin_u
         response = practitioner_client.post(INVITE_URL, invitation_data(practitioner=someone.pk))
         assert "practitioner" in response.context["form"].errors
     assert not Intake.objects.exists()
+
+
+def test_it_explains_why_each_rule_exists(practitioner_client, practitioner, patient):
+    from intake.screening import rule_rationale
+
+    intake = Intake.objects.create(
+        patient=patient, practitioner=practitioner, status=Intake.Status.SUBMITTED
+    )
+    run = ScreeningRun.objects.create(intake=intake, ruleset="2026.11.0")
+    Flag.objects.create(
+        run=run,
+        rule="R06",
+        category="bleeding",
+        severity="caution",
+        title="Anticoagulant",
+        action="Superficial needling.",
+        because=["x"],
+        affects=["MN"],
+    )
+    response = practitioner_client.get(reverse("intake:intake_detail", args=[intake.pk]))
+    assert rule_rationale("R06")
+    assertContains(response, rule_rationale("R06")[:60])
