@@ -7,7 +7,8 @@ from intake import patient_views, practitioner_views
 app_name = "intake"
 
 urlpatterns = [
-    # Patients
+    # Patients. Medication suggestions come from a <datalist> in the page, so no
+    # suggestion endpoint is needed (and nothing typed travels in a URL).
     path("intake/start/", patient_views.start, name="start"),
     path("intake/register/", patient_views.register, name="register"),
     path("invite/<str:token>/", patient_views.accept_invitation, name="accept_invitation"),
@@ -16,13 +17,16 @@ urlpatterns = [
     path("intake/<int:pk>/review/", patient_views.review_answers, name="review_answers"),
     path("intake/<int:pk>/submit/", patient_views.submit, name="submit"),
     path("intake/<int:pk>/", patient_views.submitted, name="submitted"),
-    path("intake/medications/suggest/", patient_views.medication_suggestions, name="suggest"),
     # Practitioners
     path("practice/", practitioner_views.dashboard, name="dashboard"),
     path("practice/invitations/new/", practitioner_views.new_invitation, name="new_invitation"),
     path("practice/intakes/<int:pk>/", practitioner_views.intake_detail, name="intake_detail"),
     path("practice/intakes/<int:pk>/print/", practitioner_views.intake_print, name="intake_print"),
-    path("practice/intakes/<int:pk>/export.json", practitioner_views.intake_export, name="intake_export"),
+    path(
+        "practice/intakes/<int:pk>/export.json",
+        practitioner_views.intake_export,
+        name="intake_export",
+    ),
     path("practice/intakes/<int:pk>/review/", practitioner_views.review, name="review"),
     path("practice/intakes/<int:pk>/rescreen/", practitioner_views.rescreen, name="rescreen"),
 ]

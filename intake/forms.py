@@ -1,0 +1,726 @@
+"""Patient forms: account set-up and one form per intake step.
+
+Every step form turns its cleaned data into the JSON stored under the step's identifier
+(`to_answers`) and back into initial values (`initial_from`). Messages say what to do, in
+plain words, next to the field. Every text field is bounded and refuses NUL bytes, so a
+paste of any size or kind ends in a message, never a server error (SECURITY.md S15).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core import validators
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from intake.screening.vocabulary import (
+    CONDITIONS,
+    HISTORY,
+    LIMBS,
+    PAIN_REGIONS,
+    PREGNANCY,
+    RED_FLAGS,
+    SEX_AT_BIRTH,
+)
+from portal.models import User
+
+MAX_AGE_YEARS = 130
+OTHER_ROWS_MAX = 20
+MEDICATION_ROWS_MAX = 30
+# The screening contract accepts pain durations up to 100 years.
+MAX_PAIN_MONTHS = 1200
+
+# Characters that reorder text on screen (bidi overrides and isolates): they can make a
+# name or a medication read differently to the practitioner than it was stored (S22).
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+ALLERGIES: dict[str, str] = {
+    "nickel": "Metals, such as nickel (for example in jewellery or watch straps)",
+    "latex": "Latex (rubber gloves, balloons)",
+    "adhesive": "Adhesives, plasters or medical tape",
+}
+
+MONTHS = [
+    (1, "January"),
+    (2, "February"),
+    (3, "March"),
+    (4, "April"),
+    (5, "May"),
+    (6, "June"),
+    (7, "July"),
+    (8, "August"),
+    (9, "September"),
+    (10, "October"),
+    (11, "November"),
+    (12, "December"),
+]
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+PREGNANT_STATES = {"yes", "possible", "trying"}
+# Ages at which a "pregnant / possibly / trying" answer is plausible; outside them the
+# answer or the birth date is almost certainly a slip.
+PREGNANCY_AGES = (10, 65)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def parse_date(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class Text(forms.CharField):
+    """A bounded text answer with messages that say what to do."""
+
+    def __init__(self, *, max_length: int, required_message: str = "", **kwargs) -> None:
+        messages = {
+            "max_length": (
+                "This answer is too long: shorten it to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
+            "required": required_message or "Answer this question to carry on.",
+        }
+        messages.update(kwargs.pop("error_messages", {}))
+        super().__init__(max_length=max_length, error_messages=messages, **kwargs)
+        # Django adds its own NUL validator; replace it with one that explains itself.
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(v, validators.ProhibitNullCharactersValidator)
+        ]
+        self.validators.insert(
+            0,
+            validators.ProhibitNullCharactersValidator(
+                message=(
+                    "This answer contains a hidden control character (a 'null' character), "
+                    "often left by copying and pasting. Delete it and type the answer again."
+                )
+            ),
+        )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.translate(BIDI_CONTROLS) if isinstance(value, str) else value
+
+
+class Lines(Text):
+    """A text area holding one item per line; cleans to a list of non-empty lines."""
+
+    def __init__(self, *, line_max: int = 200, rows_max: int = OTHER_ROWS_MAX, **kwargs) -> None:
+        self.line_max = line_max
+        self.rows_max = rows_max
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(max_length=line_max * rows_max, required=False, **kwargs)
+
+    def clean(self, value) -> list[str]:
+        text = super().clean(value)
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if len(lines) > self.rows_max:
+            raise ValidationError(
+                f"List at most {self.rows_max} items here, one per line. Your practitioner "
+                "can ask you about the rest."
+            )
+        for line in lines:
+            if len(line) > self.line_max:
+                raise ValidationError(
+                    f"Each line must be {self.line_max} characters or fewer: shorten "
+                    f"“{line[:30]}…”."
+                )
+        return lines
+
+
+def score_field(label: str, help_text: str = "") -> forms.IntegerField:
+    message = "Enter a whole number from 0 to 10."
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=0,
+        max_value=10,
+        error_messages={
+            "required": "Choose a number from 0 to 10.",
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "score-input"}),
+    )
+
+
+def choice_field(label: str, choices, message: str, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=list(choices),
+        widget=kwargs.pop("widget", forms.RadioSelect),
+        error_messages={"required": message, "invalid_choice": message},
+        **kwargs,
+    )
+
+
+def multi_field(label: str, choices, **kwargs) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=list(choices),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose only from the options shown."},
+        **kwargs,
+    )
+
+
+def phone_field(label: str, required: bool = True, message: str = "") -> Text:
+    return Text(
+        label=label,
+        max_length=30,
+        required=required,
+        required_message=message,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+
+
+PHONE_RE = re.compile(r"^\+?[0-9 ()\-.]{6,30}$")
+
+
+def check_phone(value: str) -> str:
+    if value and not PHONE_RE.match(value):
+        raise ValidationError(
+            "Enter a phone number using digits, spaces and an optional + at the start, "
+            "for example 07700 900123."
+        )
+    return value
+
+
+def with_helper(form: forms.Form) -> None:
+    # Forms are placed inside the page's own <form> (one CSRF token, one set of buttons).
+    form.helper = FormHelper()
+    form.helper.form_tag = False
+    form.helper.disable_csrf = True
+
+
+# Accounts -------------------------------------------------------------------------------
+
+
+class PasswordPairForm(forms.Form):
+    password1 = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        max_length=128,
+        help_text="At least 12 characters. A short sentence you will remember works well.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Choose a password of at least 12 characters."},
+    )
+    password2 = forms.CharField(
+        label="Type the same password again",
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Type your password again, to be sure it is right."},
+    )
+
+    def __init__(self, *args, email: str = "", full_name: str = "", **kwargs) -> None:
+        self.email = email
+        self.full_name = full_name
+        super().__init__(*args, **kwargs)
+        with_helper(self)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        one, two = data.get("password1"), data.get("password2")
+        if one and two and one != two:
+            self.add_error("password2", "The two passwords are different: type them again.")
+        elif one:
+            email = data.get("email", self.email)
+            name = data.get("full_name", self.full_name)
+            try:
+                validate_password(one, user=User(email=email or "", full_name=name or ""))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class RegisterForm(PasswordPairForm):
+    full_name = Text(
+        label="Your full name",
+        max_length=150,
+        required_message="Enter your full name.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="You will use it to log in.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+            "max_length": "This email address is too long.",
+        },
+    )
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    EXISTS_MESSAGE = (
+        "We could not create an account with this email address. If you already have an "
+        "account, log in instead, or reset your password."
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email=email).exists():
+            raise ValidationError(self.EXISTS_MESSAGE)
+        return email
+
+
+# Intake steps ---------------------------------------------------------------------------
+
+
+class StepForm(forms.Form):
+    """Base for the wizard's forms. `intake` gives cross-step checks (age) their context."""
+
+    def __init__(self, data=None, *, intake, **kwargs) -> None:
+        self.intake = intake
+        super().__init__(data, **kwargs)
+        with_helper(self)
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        return dict(answers)
+
+    def to_answers(self) -> dict:
+        return {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in self.cleaned_data.items()
+        }
+
+    def birth_date(self) -> date | None:
+        return parse_date(self.intake.answers.get("about", {}).get("date_of_birth"))
+
+
+class AboutForm(StepForm):
+    legal_name = Text(
+        label="Full legal name",
+        max_length=150,
+        required_message="Enter your full name as it appears on official documents.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    preferred_name = Text(
+        label="What should we call you? (optional)",
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        help_text="Day, month and year, for example 14/03/1961.",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %m %Y"],
+        # A plain text box, not type="date": what was typed stays visible even when it is
+        # not a real date, and older browsers and screen readers handle it predictably.
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"autocomplete": "bday", "inputmode": "numeric"}
+        ),
+        error_messages={
+            "required": "Enter your date of birth.",
+            "invalid": "Enter a real date, for example 14/03/1961.",
+        },
+    )
+    sex_at_birth = choice_field(
+        "Sex recorded at birth", SEX_AT_BIRTH.items(), "Choose one of the options."
+    )
+    phone = phone_field("Phone number", message="Enter a phone number we can reach you on.")
+    emergency_name = Text(
+        label="Emergency contact: name",
+        max_length=150,
+        required_message="Enter the name of someone we can call in an emergency.",
+    )
+    emergency_phone = phone_field(
+        "Emergency contact: phone number", message="Enter your emergency contact's phone number."
+    )
+    physician = Text(
+        label="Your GP or primary care doctor (optional)",
+        max_length=200,
+        required=False,
+        help_text="Name and practice, if you know them.",
+    )
+    language = Text(
+        label="Preferred language (optional)",
+        max_length=60,
+        required=False,
+        initial="English",
+        widget=forms.TextInput(attrs={"autocomplete": "language"}),
+    )
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        initial = dict(answers)
+        initial["date_of_birth"] = parse_date(answers.get("date_of_birth"))
+        return initial
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        now = today()
+        if born > now:
+            raise ValidationError("Your date of birth cannot be in the future: check the year.")
+        if age_on(born, now) >= MAX_AGE_YEARS:
+            raise ValidationError(
+                f"This would make you {MAX_AGE_YEARS} or older: check the year of birth."
+            )
+        return born
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The pregnancy answer, if already given, must still fit the (changed) birth date.
+        born, sex = data.get("date_of_birth"), data.get("sex_at_birth")
+        status = self.intake.answers.get("pregnancy", {}).get("status")
+        if born and sex != "male" and status in PREGNANT_STATES:
+            age = age_on(born, today())
+            if not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]:
+                self.add_error(
+                    "date_of_birth",
+                    f"This makes you {age}, which does not match your answer about pregnancy. "
+                    "Check the date, or change that answer on the Pregnancy step first.",
+                )
+        return data
+
+    def clean_phone(self) -> str:
+        return check_phone(self.cleaned_data["phone"])
+
+    def clean_emergency_phone(self) -> str:
+        return check_phone(self.cleaned_data["emergency_phone"])
+
+
+class PainForm(StepForm):
+    complaint = Text(
+        label="What is the main pain or problem you would like help with?",
+        max_length=1000,
+        required_message="Tell us in a few words about the pain you want help with.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    regions = multi_field("Where do you feel pain? Tick every area.", PAIN_REGIONS.items())
+    started_month = forms.TypedChoiceField(
+        label="Month",
+        coerce=int,
+        choices=[("", "Month")] + MONTHS,
+        error_messages={
+            "required": "Choose the month the pain started (a guess is fine).",
+            "invalid_choice": "Choose a month from the list.",
+        },
+    )
+    started_year = forms.IntegerField(
+        label="Year",
+        min_value=1890,
+        max_value=2200,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the year the pain started (a guess is fine).",
+            "invalid": "Enter the year as four digits, for example 2019.",
+            "min_value": "Enter the year as four digits, for example 2019.",
+            "max_value": "Enter the year as four digits, for example 2019.",
+        },
+    )
+    intensity_now = score_field("Pain right now (0 = no pain, 10 = worst imaginable)")
+    intensity_average = score_field("Average pain over the last week (0 to 10)")
+    intensity_worst = score_field("Worst pain over the last week (0 to 10)")
+    peg_pain = score_field(
+        "What number best describes your pain on average in the past week? (0 to 10)"
+    )
+    peg_enjoyment = score_field(
+        "How much has pain interfered with your enjoyment of life in the past week? "
+        "(0 = not at all, 10 = completely)"
+    )
+    peg_activity = score_field(
+        "How much has pain interfered with your general activity in the past week? "
+        "(0 = not at all, 10 = completely)"
+    )
+    helps = Text(
+        label="What makes it better? (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    worsens = Text(
+        label="What makes it worse? (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    treatments = Text(
+        label="Treatments you have tried, and how they went (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    goals = Text(
+        label="What would you like to be able to do again? (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].widget.attrs["class"] = "form-check-input region-checkbox"
+
+    def clean_regions(self) -> list[str]:
+        regions = self.cleaned_data["regions"]
+        if not regions:
+            raise ValidationError("Tick at least one area where you feel pain.")
+        return regions
+
+    def clean(self) -> dict:
+        data = super().clean()
+        month, year = data.get("started_month"), data.get("started_year")
+        if month and year:
+            now = today()
+            if (year, month) > (now.year, now.month):
+                self.add_error("started_year", "The pain cannot have started in the future.")
+            else:
+                born = self.birth_date()
+                if born and (year, month) < (born.year, born.month):
+                    self.add_error(
+                        "started_year",
+                        "This is before your date of birth: check the year.",
+                    )
+                else:
+                    months = (now.year - year) * 12 + (now.month - month)
+                    if months > MAX_PAIN_MONTHS:
+                        self.add_error(
+                            "started_year", "This is more than 100 years ago: check the year."
+                        )
+                    else:
+                        data["duration_months"] = months
+        return data
+
+    def peg_score(self) -> Decimal:
+        data = self.cleaned_data
+        total = Decimal(data["peg_pain"] + data["peg_enjoyment"] + data["peg_activity"])
+        return (total / 3).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class ConditionsForm(StepForm):
+    conditions = multi_field(
+        "Do you have, or have you had, any of these? Tick all that apply.", CONDITIONS.items()
+    )
+    lymphoedema_limbs = multi_field(
+        "If you ticked lymphoedema or lymph nodes removed: which limb?", LIMBS.items()
+    )
+    other = Lines(
+        label="Any other health conditions (optional)",
+        help_text="One per line, for example “asthma” or “hip replacement 2018”.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        has_lymph = "lymphoedema" in data.get("conditions", [])
+        if has_lymph and not data.get("lymphoedema_limbs"):
+            self.add_error(
+                "lymphoedema_limbs",
+                "Tick the arm or leg affected by lymphoedema or lymph node removal.",
+            )
+        elif data.get("lymphoedema_limbs") and not has_lymph and "conditions" in data:
+            self.add_error(
+                "lymphoedema_limbs",
+                "You ticked a limb but not lymphoedema: tick lymphoedema above, or untick "
+                "the limb.",
+            )
+        return data
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        initial = dict(answers)
+        initial["other"] = "\n".join(answers.get("other", []))
+        return initial
+
+
+class PregnancyForm(StepForm):
+    status = choice_field(
+        "Are you pregnant, or could you be?",
+        [(k, v) for k, v in PREGNANCY.items()],
+        "Choose one answer, or “Not applicable to me”.",
+    )
+    weeks = forms.IntegerField(
+        label="If you are pregnant: how many weeks?",
+        required=False,
+        min_value=1,
+        max_value=45,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": "Enter the number of weeks as a whole number, for example 12.",
+            "min_value": "Enter a number of weeks from 1 to 45.",
+            "max_value": "Enter a number of weeks from 1 to 45.",
+        },
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        status = data.get("status")
+        if status == "yes" and not data.get("weeks"):
+            self.add_error("weeks", "Enter how many weeks pregnant you are (a guess is fine).")
+        if status and status != "yes":
+            data["weeks"] = None
+        born = self.birth_date()
+        if status in PREGNANT_STATES and born:
+            age = age_on(born, today())
+            if not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]:
+                self.add_error(
+                    "status",
+                    f"This answer does not match your date of birth (age {age}). Check this "
+                    "answer, or go back and check your date of birth.",
+                )
+        return data
+
+
+class MedicationRowForm(forms.Form):
+    name = Text(
+        label="Name",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "medication-names", "autocomplete": "off"}),
+    )
+    dose = Text(label="Dose (optional)", max_length=80, required=False)
+    frequency = Text(label="How often (optional)", max_length=80, required=False)
+    reason = Text(label="What for (optional)", max_length=200, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        others = any(data.get(k) for k in ("dose", "frequency", "reason"))
+        if others and not data.get("name") and "name" not in self.errors:
+            self.add_error("name", "Enter the name of this medicine, or remove the row.")
+        return data
+
+    def is_blank(self) -> bool:
+        return not any(self.cleaned_data.get(k) for k in self.fields)
+
+
+MedicationFormSet = forms.formset_factory(
+    MedicationRowForm,
+    extra=0,
+    max_num=MEDICATION_ROWS_MAX,
+    absolute_max=MEDICATION_ROWS_MAX + 10,
+    validate_max=True,
+)
+MedicationFormSet.default_error_messages = {
+    **MedicationFormSet.default_error_messages,
+    "too_many_forms": f"List at most {MEDICATION_ROWS_MAX} medicines here.",
+    "missing_management_form": "The list of medicines was incomplete. Check it and try again.",
+}
+
+
+class MedicationsForm(StepForm):
+    """The 'none' choice plus a formset of rows. The formset is validated as part of the
+    form, so one `is_valid()` covers both."""
+
+    PREFIX = "med"
+
+    none = forms.BooleanField(label="I take no medications or supplements", required=False)
+
+    def __init__(self, data=None, *, intake, initial=None, **kwargs) -> None:
+        super().__init__(data, intake=intake, initial=initial, **kwargs)
+        rows = (initial or {}).get("items") or [{}]
+        self.formset = MedicationFormSet(
+            data, prefix=self.PREFIX, initial=None if data is not None else rows
+        )
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        return {"none": answers.get("none", False), "items": answers.get("items", [])}
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound:
+            return
+        if not self.formset.is_valid():
+            return
+        rows = [f.cleaned_data for f in self.formset.forms if not f.is_blank()]
+        none = self.cleaned_data.get("none")
+        if none and rows:
+            self.add_error(
+                "none",
+                "You ticked “I take no medications or supplements” but also listed some: "
+                "untick it, or remove the rows.",
+            )
+        elif not none and not rows:
+            self.add_error(
+                None,
+                "List the medicines and supplements you take, or tick “I take no "
+                "medications or supplements”.",
+            )
+        self.cleaned_data["items"] = rows
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and (not self.is_bound or self.formset.is_valid())
+
+    def to_answers(self) -> dict:
+        return {"none": bool(self.cleaned_data.get("none")), "items": self.cleaned_data["items"]}
+
+    def rows_from_data(self) -> list[dict]:
+        """The rows as typed (raw, unvalidated), for adding and removing rows without JS."""
+        data = self.data
+        try:
+            total = min(int(data.get(f"{self.PREFIX}-TOTAL_FORMS", 0)), MEDICATION_ROWS_MAX)
+        except (TypeError, ValueError):
+            total = 0
+        names = MedicationRowForm.base_fields
+        return [
+            {k: str(data.get(f"{self.PREFIX}-{i}-{k}", ""))[:300] for k in names}
+            for i in range(total)
+        ]
+
+
+class AllergiesForm(StepForm):
+    allergies = multi_field(
+        "Are you allergic or sensitive to any of these? Tick all that apply.", ALLERGIES.items()
+    )
+    other_allergies = Lines(
+        label="Other allergies (optional)",
+        help_text="One per line, for example “penicillin” or “plasters give me a rash”.",
+    )
+    history = multi_field("Needles and acupuncture: tick any that apply to you.", HISTORY.items())
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        initial = dict(answers)
+        initial["other_allergies"] = "\n".join(answers.get("other_allergies", []))
+        return initial
+
+
+class RedFlagsForm(StepForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for key, text in RED_FLAGS.items():
+            self.fields[key] = choice_field(text, YES_NO, "Choose yes or no for this question.")
+
+
+class ConsentForm(StepForm):
+    typed_name = Text(
+        label="Type your full name as your signature",
+        max_length=150,
+        required_message="Type your full name to sign.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    agree = forms.BooleanField(
+        label="I have read the consent above and I agree to it.",
+        error_messages={"required": "Tick the box to say you agree, so that we can go on."},
+    )
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        # A signature is given afresh each time the page is shown.
+        return {}
+
+    def to_answers(self) -> dict:
+        return {"typed_name": self.cleaned_data["typed_name"], "agree": True}

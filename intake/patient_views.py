@@ -1,0 +1,489 @@
+"""The patient side: getting in (invitation, self-registration), the intake wizard, the
+review page and the one-time submission.
+
+Every intake is looked up with its owner (`own_intake`), so another patient's id is a 404.
+Answer-collecting views are marked `keeps_answers`, so an idle logout or a stale CSRF token
+parks what was posted and the next GET shows it again (portal.stash). Every POST redirects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from string import ascii_lowercase, digits
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.views import redirect_to_login
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intake import forms, services, steps
+from intake.models import ConsentSignature, ConsentText, Intake, Invitation
+from intake.screening.vocabulary import PAIN_REGIONS
+from intake.summary import answer_sections
+from portal import audit, roles, stash
+from portal.models import AuditEvent, User
+from portal.roles import patient_required
+
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@functools.cache
+def medication_names() -> tuple[str, ...]:
+    """Every name the medication reference knows, for the <datalist>: suggestions as you
+    type that work without JavaScript and send nothing typed to the server. The engine has
+    no listing function, so the names are gathered by first letter (and digit)."""
+    from intake.screening import suggest_medications
+
+    names: set[str] = set()
+    for first in ascii_lowercase + digits:
+        names.update(suggest_medications(first, 5000))
+    return tuple(sorted(names, key=str.casefold))
+
+
+def own_intake(request: HttpRequest, pk: int) -> Intake:
+    return get_object_or_404(Intake, pk=pk, patient=request.user)
+
+
+# Getting in -----------------------------------------------------------------------------
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/patient/start.html")
+
+
+# An invitation link is opened once, by GET. The invitation's id then waits in the
+# (server-side) session and the link's token never appears again: not in a form action,
+# a redirect, a Referer header or a log line written while signing in. Pages about a real
+# (expired, used, someone else's) link answer 200, because Django logs the path of every
+# 4xx response; only a forged link, which is no secret, gets a 404.
+PENDING_INVITATION = "_pending_invitation"
+
+
+def _invitation_problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:
+    return render(
+        request, "intake/patient/invitation_problem.html", {"problem": problem}, status=status
+    )
+
+
+def _pending_invitation(request: HttpRequest) -> Invitation | None:
+    pk = request.session.get(PENDING_INVITATION)
+    if pk is None:
+        return None
+    return Invitation.objects.filter(pk=pk).first()
+
+
+@require_GET
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the invitation email. A new patient goes on to choose a password; a
+    patient with an account logs in and then adds the intake to it."""
+    invitation = Invitation.from_token(token)
+    if invitation is None:
+        return _invitation_problem(request, "unknown", 404)
+    user = request.user
+    if user.is_authenticated and not roles.is_patient(user):
+        return _invitation_problem(request, "staff", 403)
+    if invitation.is_used:
+        intake = getattr(invitation, "intake", None)
+        if user.is_authenticated and intake is not None and intake.patient_id == user.pk:
+            return redirect("intake:my_intake")
+        return _invitation_problem(request, "used", 200)
+    if invitation.is_expired:
+        return _invitation_problem(request, "expired", 200)
+    if user.is_authenticated and user.email != invitation.email:
+        return _invitation_problem(request, "wrong_account", 200)
+
+    request.session[PENDING_INVITATION] = invitation.pk
+    if user.is_authenticated:
+        return redirect("intake:my_intake")
+    if User.objects.filter(email=invitation.email).exists():
+        messages.info(
+            request,
+            "You already have an account with us. Log in, and the new intake will be added to it.",
+        )
+        return redirect_to_login(reverse("intake:my_intake"))
+    return redirect("intake:register")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Choosing a password after an invitation link, or (if the clinic allows it)
+    creating an account from scratch."""
+    if request.user.is_authenticated:
+        return redirect("intake:my_intake")
+    invitation = _pending_invitation(request)
+    if invitation is not None:
+        return _register_invited(request, invitation)
+    if not settings.SELF_REGISTRATION:
+        raise Http404
+    form = forms.RegisterForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, intake = services.register_patient(
+                full_name=form.cleaned_data["full_name"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except IntegrityError:
+            # Two registrations for one address at the same moment: the other one won.
+            form.add_error("email", forms.RegisterForm.EXISTS_MESSAGE)
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            audit.record(request, AuditEvent.Action.CREATE, intake)
+            messages.success(request, "Your account is ready. Let's start your intake.")
+            return redirect(steps.first_incomplete(intake).url(intake))
+    return render(request, "intake/patient/register.html", {"form": form})
+
+
+def _register_invited(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    form = forms.PasswordPairForm(
+        request.POST if request.method == "POST" else None,
+        email=invitation.email,
+        full_name=invitation.patient_name,
+    )
+    if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password1"]
+        claim = services.claim_invitation(invitation.pk, password=password)
+        if claim.outcome == "used":
+            # A double click: the first request created the account. The same password
+            # signs this browser in too, through the normal (rate-limited) check.
+            again = authenticate(request, username=invitation.email, password=password)
+            if again is not None:
+                login(request, again)
+                return redirect("intake:my_intake")
+        return _after_claim(request, claim)
+    if request.method == "GET" and (invitation.is_used or invitation.is_expired):
+        request.session.pop(PENDING_INVITATION, None)
+        return _invitation_problem(request, "used" if invitation.is_used else "expired", 200)
+    return render(
+        request,
+        "intake/patient/invitation_password.html",
+        {"form": form, "invitation": invitation},
+    )
+
+
+def _after_claim(request: HttpRequest, claim: services.Claim) -> HttpResponse:
+    request.session.pop(PENDING_INVITATION, None)
+    if claim.outcome != "ok":
+        return _invitation_problem(request, claim.outcome, 200)
+    if not request.user.is_authenticated:
+        login(request, claim.user, backend=LOGIN_BACKEND)
+    audit.record(request, AuditEvent.Action.UPDATE, claim.intake)
+    messages.success(request, "Welcome. Your intake is ready to fill in.")
+    return redirect(steps.first_incomplete(claim.intake).url(claim.intake))
+
+
+# The intake -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@patient_required
+def my_intake(request: HttpRequest) -> HttpResponse:
+    """Where "My intake" leads: a waiting invitation to accept, the first unfinished step,
+    or the submitted intake. A POST accepts the invitation or starts a new intake."""
+    invitation = _pending_invitation(request)
+    if invitation is not None and (invitation.is_used or invitation.is_expired):
+        request.session.pop(PENDING_INVITATION, None)
+        invitation = None
+    if request.method == "POST":
+        if invitation is not None:
+            claim = services.claim_invitation(invitation.pk, user=request.user)
+            return _after_claim(request, claim)
+        if not settings.SELF_REGISTRATION:
+            raise Http404
+        intake = services.start_intake(request.user)
+        return redirect(steps.first_incomplete(intake).url(intake))
+    if invitation is not None:
+        return render(request, "intake/patient/invitation_confirm.html", {"invitation": invitation})
+    intake = Intake.objects.filter(patient=request.user).order_by("-created_at", "-pk").first()
+    if intake is None:
+        return render(request, "intake/patient/no_intake.html")
+    if intake.is_locked:
+        return redirect("intake:submitted", pk=intake.pk)
+    return redirect(steps.first_incomplete(intake).url(intake))
+
+
+def make_form(step: steps.Step, intake: Intake, data=None, initial=None) -> forms.StepForm:
+    if initial is None:
+        initial = step.form_class.initial_from(intake.answers.get(step.identifier, {}))
+    return step.form_class(data, intake=intake, initial=initial)
+
+
+def error_summary(form: forms.StepForm) -> list[tuple[str, str]]:
+    """(link target, message) for each error, for the summary at the top of the page."""
+
+    def anchor(bound) -> str:
+        return f"#{bound.auto_id}_0" if bound.field.widget.use_fieldset else f"#{bound.auto_id}"
+
+    items = [("#step-fields", str(message)) for message in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name in form.fields:
+            bound = form[name]
+            items.extend((anchor(bound), f"{bound.label}: {e}") for e in errors)
+    formset = getattr(form, "formset", None)
+    if formset is not None and formset.is_bound:
+        items.extend(("#medication-rows", str(e)) for e in formset.non_form_errors())
+        for number, row in enumerate(formset.forms, start=1):
+            for name, errors in row.errors.items():
+                if name in row.fields:
+                    bound = row[name]
+                    items.extend(
+                        (anchor(bound), f"Medicine {number}, {bound.label}: {e}") for e in errors
+                    )
+    return items
+
+
+def render_step(
+    request: HttpRequest,
+    intake: Intake,
+    step: steps.Step,
+    form: forms.StepForm,
+    *,
+    from_review: bool,
+) -> HttpResponse:
+    previous = steps.prev_step(intake, step)
+    context = {
+        "intake": intake,
+        "step": step,
+        "form": form,
+        "errors": error_summary(form) if form.is_bound else [],
+        "progress": steps.progress(intake, step),
+        "number": steps.number(step),
+        "total": len(steps.STEPS),
+        "previous": previous,
+        "from_review": from_review,
+    }
+    if step.identifier == "medications":
+        context["medication_names"] = medication_names()
+    if step.identifier == "pain":
+        context["body_map"] = body_map_shapes(_chosen_regions(form))
+    if step.identifier == "consent":
+        context["consent_text"] = ConsentText.current()
+        signature = ConsentSignature.objects.filter(intake=intake).first()
+        context["asked_again"] = bool(signature and not step.is_completed(intake))
+    templates = [f"intake/patient/step_{step.identifier}.html", "intake/patient/step.html"]
+    return render(request, templates, context)
+
+
+def _chosen_regions(form: forms.StepForm) -> set[str]:
+    if form.is_bound:
+        return set(form.data.getlist("regions")) if hasattr(form.data, "getlist") else set()
+    return set(form.initial.get("regions", []))
+
+
+def _medication_rows(form: forms.MedicationsForm, action: str) -> list[dict]:
+    rows = form.rows_from_data()
+    if action == "add_row":
+        if len(rows) < forms.MEDICATION_ROWS_MAX:
+            rows.append({})
+    else:
+        with contextlib.suppress(ValueError, IndexError):
+            del rows[int(action.removeprefix("remove_row:"))]
+    return rows or [{}]
+
+
+@stash.keeps_answers
+@require_http_methods(["GET", "POST"])
+@patient_required
+def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    intake = own_intake(request, pk)
+    current = steps.get(step)
+    if current is None:
+        raise Http404
+    if intake.is_locked:
+        return redirect("intake:submitted", pk=intake.pk)
+    if current is steps.REVIEW:
+        return redirect("intake:review_answers", pk=intake.pk)
+    if not current.is_applicable(intake):
+        return redirect(steps.next_step(intake, current).url(intake))
+    if not steps.can_open(intake, current):
+        messages.info(request, "Please finish this step first: steps go in order.")
+        return redirect(steps.first_incomplete(intake).url(intake))
+    from_review = request.GET.get("from") == "review" or request.POST.get("from_review") == "1"
+
+    if request.method == "GET":
+        data = stash.take(request) or services.draft_for(intake, current)
+        form = make_form(current, intake, data)
+        if data is not None:
+            form.is_valid()
+        audit.record(request, AuditEvent.Action.VIEW, intake)
+        return render_step(request, intake, current, form, from_review=from_review)
+
+    action = request.POST.get("action", "next")
+    form = make_form(current, intake, request.POST)
+    if isinstance(form, forms.MedicationsForm) and (
+        action == "add_row" or action.startswith("remove_row:")
+    ):
+        # Adding or removing a row re-shows the page with what was typed; nothing is saved
+        # until the patient moves on or presses Save.
+        rows = _medication_rows(form, action)
+        initial = {"none": bool(request.POST.get("none")), "items": rows}
+        form = make_form(current, intake, None, initial)
+        return render_step(request, intake, current, form, from_review=from_review)
+
+    try:
+        if form.is_valid():
+            intake = services.save_step(intake, current, form, user=request.user)
+            audit.record(request, AuditEvent.Action.UPDATE, intake)
+            if action == "save":
+                messages.success(
+                    request,
+                    "Your answers are saved. You can log out and come back to finish at any "
+                    "time, on any device.",
+                )
+                return redirect(current.url(intake))
+            if action == "back":
+                previous = steps.prev_step(intake, current)
+                return redirect(previous.url(intake) if previous else current.url(intake))
+            target = steps.REVIEW if from_review else steps.next_step(intake, current)
+            if not steps.can_open(intake, target):
+                target = steps.first_incomplete(intake)
+            return redirect(target.url(intake))
+        services.save_draft(intake, current, request.POST)
+    except services.IntakeLocked:
+        return redirect("intake:submitted", pk=intake.pk)
+
+    if action == "back":
+        previous = steps.prev_step(intake, current)
+        if previous is not None:
+            messages.info(
+                request,
+                f"What you typed on “{current.title}” is kept, but some answers need "
+                "attention before that step is complete.",
+            )
+            return redirect(previous.url(intake))
+    if action == "save":
+        messages.warning(
+            request,
+            "We kept what you typed, so nothing is lost. Some answers need attention before "
+            "this step is complete: see the list below.",
+        )
+    return render_step(request, intake, current, form, from_review=from_review)
+
+
+@require_GET
+@patient_required
+def review_answers(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = own_intake(request, pk)
+    if intake.is_locked:
+        return redirect("intake:submitted", pk=intake.pk)
+    first = steps.first_incomplete(intake)
+    if first is not steps.REVIEW:
+        messages.info(request, "Please finish this step first: steps go in order.")
+        return redirect(first.url(intake))
+    audit.record(request, AuditEvent.Action.VIEW, intake)
+    return render(
+        request,
+        "intake/patient/review.html",
+        {
+            "intake": intake,
+            "step": steps.REVIEW,
+            "sections": answer_sections(intake),
+            "progress": steps.progress(intake, steps.REVIEW),
+            "number": steps.number(steps.REVIEW),
+            "total": len(steps.STEPS),
+            "previous": steps.prev_step(intake, steps.REVIEW),
+            "drafts": [
+                steps.get(key)
+                for key in (intake.answers or {}).get(services.DRAFTS, {})
+                if steps.get(key)
+            ],
+        },
+    )
+
+
+@require_POST
+@patient_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = own_intake(request, pk)
+    if intake.is_locked:
+        # A second click, a replay or another tab: the first submission stands.
+        return redirect("intake:submitted", pk=intake.pk)
+    first = steps.first_incomplete(intake)
+    if first is not steps.REVIEW:
+        messages.info(request, "Please finish this step before submitting.")
+        return redirect(first.url(intake))
+    if services.submit_intake(intake, request.user, request):
+        messages.success(request, "Thank you. Your intake has been sent to the clinic.")
+    return redirect("intake:submitted", pk=intake.pk)
+
+
+@require_GET
+@patient_required
+def submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = own_intake(request, pk)
+    if not intake.is_locked:
+        return redirect(steps.first_incomplete(intake).url(intake))
+    audit.record(request, AuditEvent.Action.VIEW, intake)
+    return render(
+        request,
+        "intake/patient/submitted.html",
+        {"intake": intake, "sections": answer_sections(intake)},
+    )
+
+
+# The body map: (region, shape, geometry). Front figure on the left (the patient's right
+# side is on the viewer's left), back figure on the right. Regions may have several shapes.
+R, E = "rect", "ellipse"
+BODY_MAP: tuple[tuple[str, str, tuple[int, ...]], ...] = (
+    # Front
+    ("head", E, (80, 24, 20, 22)),
+    ("face_jaw", E, (80, 38, 13, 8)),
+    ("neck", R, (70, 48, 20, 14)),
+    ("right_shoulder", E, (50, 70, 15, 10)),
+    ("left_shoulder", E, (110, 70, 15, 10)),
+    ("chest", R, (58, 64, 44, 42)),
+    ("abdomen", R, (58, 106, 44, 40)),
+    ("pelvis_hips", R, (56, 146, 48, 28)),
+    ("right_arm", R, (30, 80, 16, 88)),
+    ("left_arm", R, (114, 80, 16, 88)),
+    ("right_hand", E, (38, 182, 9, 13)),
+    ("left_hand", E, (122, 182, 9, 13)),
+    ("right_leg", R, (58, 176, 21, 68)),
+    ("left_leg", R, (81, 176, 21, 68)),
+    ("right_leg", R, (60, 266, 17, 52)),
+    ("left_leg", R, (83, 266, 17, 52)),
+    ("right_knee", E, (68, 255, 11, 10)),
+    ("left_knee", E, (92, 255, 11, 10)),
+    ("right_foot", E, (66, 330, 12, 8)),
+    ("left_foot", E, (94, 330, 12, 8)),
+    # Back
+    ("head", E, (260, 24, 20, 22)),
+    ("neck", R, (250, 48, 20, 14)),
+    ("left_shoulder", E, (230, 70, 15, 10)),
+    ("right_shoulder", E, (290, 70, 15, 10)),
+    ("upper_back", R, (238, 64, 44, 46)),
+    ("low_back", R, (238, 110, 44, 36)),
+    ("pelvis_hips", R, (236, 146, 48, 28)),
+    ("left_arm", R, (210, 80, 16, 88)),
+    ("right_arm", R, (294, 80, 16, 88)),
+    ("left_hand", E, (218, 182, 9, 13)),
+    ("right_hand", E, (302, 182, 9, 13)),
+    ("left_leg", R, (238, 176, 21, 68)),
+    ("right_leg", R, (261, 176, 21, 68)),
+    ("left_leg", R, (240, 266, 17, 52)),
+    ("right_leg", R, (263, 266, 17, 52)),
+    ("left_knee", E, (248, 255, 11, 10)),
+    ("right_knee", E, (272, 255, 11, 10)),
+    ("left_foot", E, (246, 330, 12, 8)),
+    ("right_foot", E, (274, 330, 12, 8)),
+)
+
+
+def body_map_shapes(chosen: set[str]) -> list[dict]:
+    return [
+        {
+            "region": region,
+            "label": PAIN_REGIONS[region],
+            "kind": kind,
+            "geometry": geometry,
+            "selected": region in chosen,
+        }
+        for region, kind, geometry in BODY_MAP
+    ]

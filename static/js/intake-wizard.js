@@ -1,0 +1,47 @@
+// Patient intake pages. Everything here is a convenience on top of plain HTML forms that
+// work without JavaScript: the server validates, saves and re-renders.
+(function () {
+  "use strict";
+
+  // Move focus to the error summary, so keyboard and screen-reader users hear what to fix.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+
+  // Body map: a tap on a region toggles the real checkbox; ticked regions are highlighted.
+  var map = document.querySelector(".body-map");
+  if (map) {
+    var boxes = {};
+    Array.prototype.forEach.call(document.querySelectorAll(".region-checkbox"), function (box) {
+      boxes[box.value] = box;
+    });
+    var paint = function (region) {
+      var box = boxes[region];
+      Array.prototype.forEach.call(
+        map.querySelectorAll('[data-region="' + region + '"]'),
+        function (shape) { shape.classList.toggle("is-selected", !!(box && box.checked)); }
+      );
+    };
+    map.addEventListener("click", function (event) {
+      var shape = event.target.closest("[data-region]");
+      if (!shape) { return; }
+      var box = boxes[shape.getAttribute("data-region")];
+      if (!box) { return; }
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    Object.keys(boxes).forEach(function (region) {
+      boxes[region].addEventListener("change", function () { paint(region); });
+      paint(region);
+    });
+  }
+
+  // Buttons marked data-once are disabled after the first press (the server copes with a
+  // double click anyway; this just avoids a confusing second request).
+  Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("[data-once]"), function (button) {
+        window.setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+  });
+})();
