@@ -9,8 +9,6 @@ parks what was posted and the next GET shows it again (portal.stash). Every POST
 from __future__ import annotations
 
 import contextlib
-import functools
-from string import ascii_lowercase, digits
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intake import forms, services, steps
 from intake.models import ConsentSignature, ConsentText, Intake, Invitation
+from intake.screening import medication_names
 from intake.screening.vocabulary import PAIN_REGIONS
 from intake.summary import answer_sections
 from portal import audit, roles, stash
@@ -31,19 +30,6 @@ from portal.models import AuditEvent, User
 from portal.roles import patient_required
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@functools.cache
-def medication_names() -> tuple[str, ...]:
-    """Every name the medication reference knows, for the <datalist>: suggestions as you
-    type that work without JavaScript and send nothing typed to the server. The engine has
-    no listing function, so the names are gathered by first letter (and digit)."""
-    from intake.screening import suggest_medications
-
-    names: set[str] = set()
-    for first in ascii_lowercase + digits:
-        names.update(suggest_medications(first, 5000))
-    return tuple(sorted(names, key=str.casefold))
 
 
 def own_intake(request: HttpRequest, pk: int) -> Intake:

@@ -5,6 +5,7 @@ Public API (other apps code against these names):
 - ``screen(answers, *, today=None)`` → ``{"ruleset": RULESET_VERSION, "flags": [...]}``
 - ``validate_answers(answers)`` → normalised copy, or ``ScreeningInputError``
 - ``suggest_medications(prefix, limit=8)`` → brand and generic names for type-ahead
+- ``medication_names()`` → every name the medication reference knows
 - ``rule_rationale(rule_id)`` → why a rule exists, for the practitioner's view
 - ``SEVERITIES`` lowest first, ``RULESET_VERSION`` of the data files in ``data/``
 """
@@ -15,6 +16,7 @@ from .engine import (
     RULESET_VERSION,
     SEVERITIES,
     ScreeningInputError,
+    medication_names,
     rule_rationale,
     screen,
     suggest_medications,
@@ -25,6 +27,7 @@ __all__ = [
     "RULESET_VERSION",
     "SEVERITIES",
     "ScreeningInputError",
+    "medication_names",
     "rule_rationale",
     "screen",
     "suggest_medications",

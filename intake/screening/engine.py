@@ -905,3 +905,8 @@ def rule_rationale(rule_id: str) -> str:
     practitioners beside a stored flag; the flag itself is never rewritten."""
     rule = RULESET.rules.get(rule_id)
     return rule.rationale if rule is not None else ""
+
+
+def medication_names() -> tuple[str, ...]:
+    """Every brand and generic name the medication reference knows, for type-ahead lists."""
+    return tuple(name for _low, name in RULESET.suggestions)
