@@ -3,7 +3,8 @@
 Every step form turns its cleaned data into the JSON stored under the step's identifier
 (`to_answers`) and back into initial values (`initial_from`). Messages say what to do, in
 plain words, next to the field. Every text field is bounded and refuses NUL bytes, so a
-paste of any size or kind ends in a message, never a server error (SECURITY.md S15).
+paste of any size or kind ends in a message, never a server error (SECURITY.md S15). Every
+form drops bidi override characters before its fields see the data (portal.text, S22).
 """
 
 from __future__ import annotations
@@ -29,16 +30,13 @@ from intake.screening.vocabulary import (
     SEX_AT_BIRTH,
 )
 from portal.models import User
+from portal.text import NeutraliseBidiMixin
 
 MAX_AGE_YEARS = 130
 OTHER_ROWS_MAX = 20
 MEDICATION_ROWS_MAX = 30
 # The screening contract accepts pain durations up to 100 years.
 MAX_PAIN_MONTHS = 1200
-
-# Characters that reorder text on screen (bidi overrides and isolates): they can make a
-# name or a medication read differently to the practitioner than it was stored (S22).
-BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 ALLERGIES: dict[str, str] = {
     "nickel": "Metals, such as nickel (for example in jewellery or watch straps)",
@@ -114,10 +112,6 @@ class Text(forms.CharField):
                 )
             ),
         )
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.translate(BIDI_CONTROLS) if isinstance(value, str) else value
 
 
 class Lines(Text):
@@ -216,7 +210,7 @@ def with_helper(form: forms.Form) -> None:
 # Accounts -------------------------------------------------------------------------------
 
 
-class PasswordPairForm(forms.Form):
+class PasswordPairForm(NeutraliseBidiMixin, forms.Form):
     password1 = forms.CharField(
         label="Choose a password",
         strip=False,
@@ -289,7 +283,7 @@ class RegisterForm(PasswordPairForm):
 # Intake steps ---------------------------------------------------------------------------
 
 
-class StepForm(forms.Form):
+class StepForm(NeutraliseBidiMixin, forms.Form):
     """Base for the wizard's forms. `intake` gives cross-step checks (age) their context."""
 
     def __init__(self, data=None, *, intake, **kwargs) -> None:
@@ -584,7 +578,7 @@ class PregnancyForm(StepForm):
         return data
 
 
-class MedicationRowForm(forms.Form):
+class MedicationRowForm(NeutraliseBidiMixin, forms.Form):
     name = Text(
         label="Name",
         max_length=150,

@@ -16,7 +16,7 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +33,13 @@ LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def own_intake(request: HttpRequest, pk: int) -> Intake:
-    return get_object_or_404(Intake, pk=pk, patient=request.user)
+    intake = Intake.objects.filter(pk=pk, patient=request.user).first()
+    if intake is None:
+        # Someone else's (or no) intake: a 404, so ids reveal nothing, but an attempt on
+        # record all the same (SECURITY.md S14). The id is a number, not health data.
+        audit.record(request, AuditEvent.Action.DENIED, Intake(pk=pk))
+        raise Http404
+    return intake
 
 
 # Getting in -----------------------------------------------------------------------------

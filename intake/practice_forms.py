@@ -17,6 +17,7 @@ from intake.models import Flag, Intake, Review
 from intake.screening.vocabulary import LIMBS, SEVERITIES
 from portal import roles
 from portal.models import User
+from portal.text import NeutraliseBidiMixin
 
 SEVERITY_LABELS: dict[str, str] = {
     "refer": "Refer",
@@ -41,7 +42,7 @@ MODALITY_LABELS: dict[str, str] = {
 NOTE_MAX_LENGTH = 5000
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
     """Filters for the intake list. The name search travels by POST and is kept in the
     session, so a patient's name never lands in a URL or an access log (DESIGN.md)."""
 
@@ -102,7 +103,7 @@ class PractitionerChoiceField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(NeutraliseBidiMixin, forms.Form):
     patient_name = forms.CharField(label="Patient's full name", max_length=150)
     email = forms.EmailField(
         label="Patient's email address",
@@ -171,7 +172,7 @@ def _normalise_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NeutraliseBidiMixin, forms.Form):
     """A signed decision on one intake, made against the flags of one screening run and one
     review version (both carried in hidden fields and checked when saving)."""
 

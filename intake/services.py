@@ -187,7 +187,9 @@ def save_step(intake: Intake, step: steps.Step, form: forms.StepForm, *, user: U
 def draft_from_post(data: QueryDict) -> dict[str, list[str]]:
     draft: dict[str, list[str]] = {}
     for key in list(data.keys())[:DRAFT_FIELDS_MAX]:
-        if key in CONTROL_FIELDS or len(key) > 100:
+        # A NUL in a field name is no field of ours, and PostgreSQL cannot store it in JSON
+        # (a hostile post would otherwise end in a 500; found by tests/security).
+        if key in CONTROL_FIELDS or len(key) > 100 or "\x00" in key:
             continue
         # NUL cannot be stored in PostgreSQL JSON; the form will ask for a retype anyway.
         draft[key] = [

@@ -22,7 +22,8 @@ def record(
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        # Bounded like the path: an id taken from a hostile URL can be any length.
+        object_id=str(obj.pk)[:40] if obj is not None else "",
         path=request.path[:200] if request is not None else "",
         ip_address=client_ip(request) if request is not None else None,
     )

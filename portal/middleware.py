@@ -105,3 +105,20 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store, private"
             response["Pragma"] = "no-cache"
         return response
+
+
+class AuditDeniedMiddleware:
+    """Every refusal of a signed-in user (a 403 from a role check, the admin site, a staff
+    account on a patient's link) goes to the audit trail (SECURITY.md S14). A 404 for
+    another patient's intake is recorded where it is decided (intake.patient_views).
+    Only the path and the account are kept, as for every audit entry."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.status_code == 403 and user is not None and user.is_authenticated:
+            audit.record(request, AuditEvent.Action.DENIED, actor=user)
+        return response

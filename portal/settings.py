@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.AuditDeniedMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.IdleLogoutMiddleware",
     "portal.middleware.StaffSecondFactorMiddleware",

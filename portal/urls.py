@@ -9,6 +9,8 @@ from portal.admin_site import restrict_admin_site
 
 restrict_admin_site(admin.site)
 
+handler400 = views.bad_request
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

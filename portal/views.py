@@ -7,11 +7,13 @@ import time
 from base64 import b32encode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -143,3 +145,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         )
         return redirect(request.get_full_path())
     return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A friendly 400 page (S15), for example for a post with more fields than any page has.
+
+    Rendered without the request: the failure may come before the session and the user are
+    attached to it, and nothing from the request belongs on this page anyway."""
+    body = render_to_string("400.html", {"PRACTICE_NAME": settings.PRACTICE_NAME})
+    return HttpResponseBadRequest(body)

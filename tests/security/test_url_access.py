@@ -69,7 +69,6 @@ ACCESS: dict[str, Route] = {
 }
 
 
-
 def named_routes() -> list[tuple[str, URLPattern]]:
     found: list[tuple[str, URLPattern]] = []
 

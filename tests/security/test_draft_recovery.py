@@ -1,0 +1,127 @@
+"""An idle logoff or a stale CSRF token in the middle of a form loses nothing, and another
+site cannot use the same path to plant answers (SECURITY.md S4, S19)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from intake.models import Intake
+from portal.middleware import LAST_SEEN_KEY
+from tests.conftest import PASSWORD
+from tests.intake.test_patient_wizard import VALID, step_url
+
+TYPED = dict(VALID["about"], preferred_name="Typed before the break", physician="Dr Kept")
+
+
+@pytest.fixture
+def intake(patient) -> Intake:
+    return Intake.objects.create(patient=patient, patient_name="Pat Jones")
+
+
+def signed_in_with_csrf(patient) -> Client:
+    """A browser that enforces CSRF, signed in through the login form, with a token."""
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("login"))
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        reverse("login"),
+        {"username": patient.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def test_it_keeps_a_step_posted_after_the_idle_limit_and_saves_it_after_login(
+    patient_client, patient, intake
+):
+    patient_client.get(step_url(intake, "about"))
+    session = patient_client.session
+    session[LAST_SEEN_KEY] = time.time() - 31 * 60
+    session.save()
+
+    response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    intake.refresh_from_db()
+    assert intake.answers == {}
+    assert "_auth_user_id" not in patient_client.session
+
+    response = patient_client.post(
+        reverse("login"), {"username": patient.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    page = patient_client.get(step_url(intake, "about"))
+    assertContains(page, 'value="Typed before the break"')
+    assertContains(page, 'value="Dr Kept"')
+    assertContains(page, 'value="07700 900123"')
+
+    response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
+    assertRedirects(response, step_url(intake, "pain"))
+    intake.refresh_from_db()
+    assert intake.answers["about"]["preferred_name"] == "Typed before the break"
+    assert intake.completed_steps == ["about"]
+
+
+def test_it_gives_parked_answers_only_to_the_same_patient(patient_client, intake, other_patient):
+    session = patient_client.session
+    session[LAST_SEEN_KEY] = time.time() - 31 * 60
+    session.save()
+    patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
+    # Someone else signs in on the same browser: the parked answers are not theirs.
+    patient_client.post(reverse("login"), {"username": other_patient.email, "password": PASSWORD})
+    theirs = Intake.objects.create(patient=other_patient)
+    assertNotContains(patient_client.get(step_url(theirs, "about")), "Typed before the break")
+
+
+def test_it_keeps_the_answers_when_the_csrf_token_is_stale(patient, intake):
+    client = signed_in_with_csrf(patient)
+    client.get(step_url(intake, "about"))
+    data = {**TYPED, "action": "next", "csrfmiddlewaretoken": "stale" * 8}
+
+    response = client.post(step_url(intake, "about"), data)
+    assertRedirects(response, step_url(intake, "about"), fetch_redirect_response=False)
+    intake.refresh_from_db()
+    assert intake.answers == {}
+    assert intake.completed_steps == []
+
+    page = client.get(step_url(intake, "about"))
+    assertContains(page, "open for a long time")
+    assertContains(page, 'value="Typed before the break"')
+    assertContains(page, 'value="Dr Kept"')
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+    # Sent again with the fresh token from the page, the answers are saved.
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        step_url(intake, "about"), {**TYPED, "action": "next", "csrfmiddlewaretoken": token}
+    )
+    assertRedirects(response, step_url(intake, "pain"), fetch_redirect_response=False)
+    intake.refresh_from_db()
+    assert intake.answers["about"]["physician"] == "Dr Kept"
+
+
+def test_it_refuses_and_does_not_park_a_cross_origin_post(patient, intake):
+    client = signed_in_with_csrf(patient)
+    client.get(step_url(intake, "about"))
+    token = client.cookies["csrftoken"].value
+    planted = {**TYPED, "preferred_name": "Planted by evil", "csrfmiddlewaretoken": token}
+
+    response = client.post(step_url(intake, "about"), planted, HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403
+    assertContains(response, "Please try that again", status_code=403)
+    intake.refresh_from_db()
+    assert intake.answers == {}
+    assertNotContains(client.get(step_url(intake, "about")), "Planted by evil")
+
+
+def test_it_does_not_park_a_stale_post_to_a_page_that_takes_no_answers(patient, intake):
+    client = signed_in_with_csrf(patient)
+    response = client.post(reverse("keepalive"), {"csrfmiddlewaretoken": "stale" * 8})
+    assert response.status_code == 403
+    assert "_unsaved_answers" not in client.session
