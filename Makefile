@@ -76,6 +76,11 @@ restore:
 	  --dbname="$(RESTORE_URL)" "$(BACKUP_FILE)"
 	@echo "Restored $(BACKUP_FILE) into the target database"
 
+# Load test on PostgreSQL: seeds BENCH_INTAKES (default 100,000) intakes into a dedicated
+# database, serves the portal with gunicorn and loads it with wrk (bench/run.py says how).
+bench: venv
+	$(PY) bench/run.py
+
 otp: venv
 	@$(DEMO_ENV) $(PY) manage.py demo_otp_code
 

@@ -12,18 +12,9 @@ from intake.screening import screen
 from intake.screening.vocabulary import SEVERITIES
 
 
-@transaction.atomic
-def run_screening(intake: Intake, *, requested_by=None) -> ScreeningRun:
-    """Screen the intake with the current ruleset and store the flags as raised.
-
-    Earlier runs stay in place (no longer current), so the flags a practitioner saw can
-    always be shown again, even after the rules change."""
-    result = screen(screening_input(intake))
-    ScreeningRun.objects.filter(intake=intake, is_current=True).update(is_current=False)
-    run = ScreeningRun.objects.create(
-        intake=intake, ruleset=result["ruleset"], requested_by=requested_by, is_current=True
-    )
-    Flag.objects.bulk_create(
+def flag_rows(run: ScreeningRun, flags: list[dict]) -> list[Flag]:
+    """The engine's flags as unsaved rows of `run`, in the order the engine gave them."""
+    return [
         Flag(
             run=run,
             position=position,
@@ -36,8 +27,22 @@ def run_screening(intake: Intake, *, requested_by=None) -> ScreeningRun:
             affects=flag["affects"],
             guide_url=flag.get("guide_url", ""),
         )
-        for position, flag in enumerate(result["flags"])
+        for position, flag in enumerate(flags)
+    ]
+
+
+@transaction.atomic
+def run_screening(intake: Intake, *, requested_by=None) -> ScreeningRun:
+    """Screen the intake with the current ruleset and store the flags as raised.
+
+    Earlier runs stay in place (no longer current), so the flags a practitioner saw can
+    always be shown again, even after the rules change."""
+    result = screen(screening_input(intake))
+    ScreeningRun.objects.filter(intake=intake, is_current=True).update(is_current=False)
+    run = ScreeningRun.objects.create(
+        intake=intake, ruleset=result["ruleset"], requested_by=requested_by, is_current=True
     )
+    Flag.objects.bulk_create(flag_rows(run, result["flags"]))
     counts = Counter(flag["severity"] for flag in result["flags"])
     intake.flag_counts = {severity: counts[severity] for severity in SEVERITIES if counts[severity]}
     intake.highest_severity = max(counts, key=SEVERITIES.index) if counts else ""

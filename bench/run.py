@@ -1,0 +1,504 @@
+"""`make bench`: the portal under load on PostgreSQL, next to Django's bare minimum.
+
+1. A dedicated database (BENCH_DB, default portal_bench) is created, migrated and seeded
+   with BENCH_INTAKES intakes (default 100,000) unless it already holds exactly that many.
+2. EXPLAIN (ANALYZE) of the dashboard's queries: default order, status filter, severity
+   filter, name search.
+3. The screening engine benchmark (bench/screening.py).
+4. gunicorn serves the portal on 127.0.0.1 (DEBUG off, production mode off, quiet logs) and
+   wrk loads, one after the other: the bare /healthz view, the dashboard (page 1, and a
+   search with a severity filter), an intake page, a wizard step POST and a guide page.
+   Signed-in sessions (with the practitioner's verified second factor) and CSRF tokens are
+   made directly in the database, so no login form or OTP code is involved.
+5. A table: requests/s, p50 and p95 latency, throughput as a share of /healthz, and PASS or
+   FAIL per target. The exit status is 1 if any target fails.
+
+Environment: BENCH_INTAKES, BENCH_DB, BENCH_PG_URL (server, default
+postgres://postgres@127.0.0.1:5432), BENCH_DURATION (10s), BENCH_WARMUP (2s),
+BENCH_THREADS (2), BENCH_CONNECTIONS (8), BENCH_WORKERS (2), BENCH_PORT (8765),
+BENCH_SEED (1). Outputs are also written to bench/results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "replay.lua"
+
+INTAKES = int(os.environ.get("BENCH_INTAKES", "100000"))
+DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+WARMUP = os.environ.get("BENCH_WARMUP", "2s")
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+SEED = int(os.environ.get("BENCH_SEED", "1"))
+
+DASHBOARD_P95_MS = 50.0
+DASHBOARD_SHARE = 0.40
+SEARCH_TERM = "smith"
+POST_PATIENTS = 32  # step POSTs rotate over this many patients, so rows rarely queue on a lock
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+STAMP = datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# Database ------------------------------------------------------------------------------
+
+
+def ensure_database() -> None:
+    """Create the benchmark database if needed, then point Django at it."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if not exists:
+            say(f"Creating database {DB_NAME}")
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    os.environ["DATABASE_URL"] = f"{PG_URL}/{DB_NAME}"
+    os.environ["DEBUG"] = "0"
+    os.environ["PORTAL_PRODUCTION"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def recreate_database() -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def prepare_data() -> None:
+    """Migrate, add the demo accounts, and seed up to exactly INTAKES intakes."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from intake.models import Intake
+
+    call_command("migrate", verbosity=0)
+    count = Intake.objects.count()
+    if count > INTAKES:
+        say(f"{DB_NAME} holds {count:,} intakes, more than {INTAKES:,}: recreating it")
+        recreate_database()
+        call_command("migrate", verbosity=0)
+        count = 0
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if count < INTAKES:
+        say(f"Seeding {INTAKES - count:,} intakes into {DB_NAME} ({count:,} there already)")
+        call_command("seed_demo", intakes=INTAKES - count, seed=SEED + count)
+    else:
+        say(f"{DB_NAME} already holds {count:,} intakes")
+    with connection.cursor() as cursor:
+        # Fresh statistics, so the plans below are the ones production would get.
+        cursor.execute("VACUUM ANALYZE")
+
+
+# Sessions and the requests wrk replays ---------------------------------------------------
+
+
+def make_session(user, **extra) -> str:
+    """A signed-in session, as login() (and django-otp's verification) would leave it."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from portal.middleware import LAST_SEEN_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = LOGIN_BACKEND
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[LAST_SEEN_KEY] = time.time()
+    store.update(extra)
+    store.create()
+    return store.session_key
+
+
+def practitioner_session(**extra) -> tuple[object, str]:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.models import User
+
+    user = User.objects.get(email="practitioner@demo.clinic")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return user, make_session(user, otp_device_id=device.persistent_id, **extra)
+
+
+def pain_answers(csrf: str) -> str:
+    """A valid "Your pain" step, as the browser posts it."""
+    data = {
+        "csrfmiddlewaretoken": csrf,
+        "complaint": "Lower back pain that goes down my left leg",
+        "regions": ["low_back", "left_leg"],
+        "started_month": "3",
+        "started_year": "2021",
+        "intensity_now": "6",
+        "intensity_average": "5",
+        "intensity_worst": "8",
+        "peg_pain": "6",
+        "peg_enjoyment": "5",
+        "peg_activity": "7",
+        "helps": "Heat",
+        "worsens": "Sitting",
+        "treatments": "",
+        "goals": "Walk the dog",
+        "action": "next",
+    }
+    return urlencode(data, doseq=True)
+
+
+def build_scenarios() -> list[dict]:
+    """Each scenario: a name, the lines wrk replays and the response a check expects."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils.crypto import get_random_string
+
+    from intake.models import Intake
+
+    _, dashboard_session = practitioner_session()
+    _, search_session = practitioner_session(practice_search=SEARCH_TERM)
+    _, detail_session = practitioner_session()
+
+    shown = (
+        Intake.objects.filter(status=Intake.Status.REVIEWED)
+        .annotate(flags=Count("screening_runs__flags"))
+        .filter(flags__gte=4)
+        .order_by("pk")
+        .first()
+    ) or Intake.objects.filter(status=Intake.Status.REVIEWED).order_by("pk").first()
+
+    posters = list(
+        Intake.objects.filter(
+            status=Intake.Status.IN_PROGRESS,
+            patient__isnull=False,
+            completed_steps__contains=["about"],
+        )
+        .select_related("patient")
+        .order_by("pk")[:POST_PATIENTS]
+    )
+    post_lines = []
+    for intake in posters:
+        csrf = get_random_string(32)
+        cookie = f"sessionid={make_session(intake.patient)}; csrftoken={csrf}"
+        path = reverse("intake:step", args=[intake.pk, "pain"])
+        post_lines.append(("POST", path, cookie, pain_answers(csrf)))
+
+    def get(path: str, session: str = "") -> tuple:
+        return ("GET", path, f"sessionid={session}" if session else "", "")
+
+    dashboard = reverse("intake:dashboard")
+    return [
+        {"name": "/healthz (bare view)", "key": "healthz", "lines": [get("/healthz")]},
+        {
+            "name": "dashboard, page 1",
+            "key": "dashboard",
+            "lines": [get(dashboard, dashboard_session)],
+            "dashboard": True,
+        },
+        {
+            "name": f"dashboard, q={SEARCH_TERM}&severity=refer",
+            "key": "dashboard_search",
+            "lines": [get(f"{dashboard}?severity=refer", search_session)],
+            "dashboard": True,
+        },
+        {
+            "name": f"intake page (#{shown.pk})",
+            "key": "intake",
+            "lines": [get(reverse("intake:intake_detail", args=[shown.pk]), detail_session)],
+        },
+        {
+            "name": f"wizard step POST ({len(post_lines)} patients)",
+            "key": "step_post",
+            "lines": post_lines,
+            "expect": 302,
+            "location": "/step/conditions/",
+        },
+        {
+            "name": "guide page (anonymous)",
+            "key": "guide",
+            "lines": [get(reverse("guide:page", args=["safety"]))],
+        },
+    ]
+
+
+# EXPLAIN ----------------------------------------------------------------------------------
+
+SCAN = re.compile(
+    r"(Seq Scan|Index Only Scan|Index Scan Backward|Index Scan|Bitmap Index Scan|"
+    r"Bitmap Heap Scan)(?: using (\S+))? on (\S+)"
+)
+
+
+def explain_dashboard() -> str:
+    """Run the dashboard as a practitioner, capture its queries on intakes, and EXPLAIN
+    (ANALYZE) each: the paginator's COUNT and the page itself."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    variants = [
+        ("default order, page 1", "", ""),
+        ("status filter (submitted)", "?status=submitted", ""),
+        ("severity filter (refer)", "?severity=refer", ""),
+        (f"name search ({SEARCH_TERM})", "", SEARCH_TERM),
+        (f"name search + severity ({SEARCH_TERM}, refer)", "?severity=refer", SEARCH_TERM),
+    ]
+    full = []
+    say("\nEXPLAIN (ANALYZE) of the dashboard's queries on intake_intake")
+    say(f"  {'variant':<40} {'query':<6} {'ms':>8}  scans")
+    for label, query, term in variants:
+        _, session = practitioner_session(**({"practice_search": term} if term else {}))
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/practice/{query}")
+        if response.status_code != 200:
+            raise SystemExit(f"The dashboard answered {response.status_code} for {label}")
+        for sql in (q["sql"] for q in captured.captured_queries):
+            if 'FROM "intake_intake"' not in sql:
+                continue
+            kind = "COUNT" if sql.startswith("SELECT COUNT(*)") else "page"
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+            took = next(
+                (line.split(":")[1].strip() for line in plan if line.startswith("Execution")), "?"
+            )
+            scans = sorted(
+                {" ".join(filter(None, m.groups())) for m in SCAN.finditer("\n".join(plan))}
+            )
+            say(f"  {label:<40} {kind:<6} {took.removesuffix(' ms'):>8}  {'; '.join(scans)}")
+            full.append(f"-- {label}: {kind}\n{sql}\n\n" + "\n".join(plan) + "\n")
+    text = "\n".join(full)
+    say("\n  Plans of the page queries (long lines cut; full text in bench/results/):")
+    for block in full:
+        if ": page" not in block.splitlines()[0]:
+            continue
+        head, _sql, _blank, *plan = block.splitlines()
+        say(f"  {head}")
+        for line in plan:
+            if "Buffers:" in line or "Planning" in line:
+                continue
+            say(f"    {line[:150]}{'…' if len(line) > 150 else ''}")
+    return text
+
+
+# Serving and loading ---------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    say("wrk is missing: installing Debian's package")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=env)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("Could not install wrk: run 'apt-get install wrk' as root.")
+    return found
+
+
+def start_server() -> subprocess.Popen:
+    log = open(RESULTS / f"gunicorn-{STAMP}.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _, _ = fetch(("GET", "/healthz", "", ""))
+            if status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"gunicorn did not answer on port {PORT}; see {log.name}")
+
+
+def fetch(line: tuple) -> tuple[int, str, bytes]:
+    method, path, cookie, body = line
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body or None, headers=headers)
+    response = conn.getresponse()
+    result = response.status, response.getheader("Location", ""), response.read()
+    conn.close()
+    return result
+
+
+def check(scenario: dict) -> None:
+    """One request by hand before loading: a redirect to the login page would otherwise
+    count as a fast success."""
+    expect = scenario.get("expect", 200)
+    for line in scenario["lines"][:3]:
+        status, location, _ = fetch(line)
+        wanted = scenario.get("location", "")
+        if status != expect or (wanted and not location.endswith(wanted)):
+            raise SystemExit(
+                f"{scenario['name']}: expected {expect} {wanted}, got {status} {location}"
+            )
+
+
+def load(wrk: str, scenario: dict) -> dict:
+    requests_file = RESULTS / f"requests-{scenario['key']}.tsv"
+    requests_file.write_text("".join("\t".join(line) + "\n" for line in scenario["lines"]))
+    env = dict(os.environ, BENCH_REQUESTS=str(requests_file))
+    base = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", "--latency", "-s", str(LUA)]
+    url = f"http://127.0.0.1:{PORT}"
+    subprocess.run([*base, f"-d{WARMUP}", url], env=env, capture_output=True, check=True)
+    run = subprocess.run(
+        [*base, f"-d{DURATION}", url], env=env, capture_output=True, text=True, check=True
+    )
+    with open(RESULTS / f"wrk-{STAMP}.txt", "a") as out:
+        out.write(f"== {scenario['name']}\n{run.stdout}\n")
+    match = re.search(r"^BENCH_RESULT (\{.*\})$", run.stdout, re.MULTILINE)
+    if not match:
+        raise SystemExit(f"Could not read wrk's output for {scenario['name']}:\n{run.stdout}")
+    raw = json.loads(match.group(1))
+    return {
+        "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+        "p50_ms": raw["p50_us"] / 1000,
+        "p95_ms": raw["p95_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "errors": raw["status_errors"] + raw["socket_errors"],
+        "requests": raw["requests"],
+    }
+
+
+# Report ----------------------------------------------------------------------------------
+
+
+def report(scenarios: list[dict], screening: dict) -> bool:
+    base = scenarios[0]["result"]["rps"]
+    say(
+        f"\nLoad: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} against gunicorn "
+        f"({WORKERS} workers), {INTAKES:,} intakes in {DB_NAME}"
+    )
+    say(
+        f"  {'page':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'of /healthz':>11} "
+        f"{'errors':>6}  target"
+    )
+    passed = True
+    for scenario in scenarios:
+        r = scenario["result"]
+        share = r["rps"] / base
+        verdicts = []
+        if r["errors"]:
+            verdicts.append("FAIL (errors)")
+            passed = False
+        if scenario.get("dashboard"):
+            ok_p95 = r["p95_ms"] < DASHBOARD_P95_MS
+            ok_share = share >= DASHBOARD_SHARE
+            verdicts.append(f"p95<{DASHBOARD_P95_MS:.0f}ms {'PASS' if ok_p95 else 'FAIL'}")
+            verdicts.append(f"≥{DASHBOARD_SHARE:.0%} {'PASS' if ok_share else 'FAIL'}")
+            passed = passed and ok_p95 and ok_share
+        say(
+            f"  {scenario['name']:<38} {r['rps']:>8,.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{share:>11.0%} {r['errors']:>6}  {', '.join(verdicts)}"
+        )
+    verdict = "PASS" if screening["pass"] else "FAIL"
+    say(
+        f"  {'screening one intake':<38} {screening['intakes_per_second']:>8,.0f} "
+        f"{'':>8} {screening['ms_per_intake']:>8.3f} {'':>11} {'':>6}  <2ms {verdict} "
+        "(intakes/s; ms per intake)"
+    )
+    passed = passed and screening["pass"] and screening["linear"]
+    say(f"\nOverall: {'PASS' if passed else 'FAIL'}")
+    return passed
+
+
+def main() -> int:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    wrk = ensure_wrk()
+    ensure_database()
+    prepare_data()
+    plans = explain_dashboard()
+    (RESULTS / f"explain-{STAMP}.txt").write_text(plans)
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import screening as screening_bench
+
+    screening = screening_bench.run()
+
+    scenarios = build_scenarios()
+    from django.db import connections
+
+    connections.close_all()
+    server = start_server()
+    try:
+        for scenario in scenarios:
+            check(scenario)
+        say(f"\nLoading each page for {DURATION} (after {WARMUP} of warm-up)…")
+        for scenario in scenarios:
+            scenario["result"] = load(wrk, scenario)
+            r = scenario["result"]
+            say(f"  {scenario['name']:<38} {r['rps']:>8,.0f} req/s  p95 {r['p95_ms']:.1f} ms")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    passed = report(scenarios, screening)
+    summary = {
+        "when": STAMP,
+        "intakes": INTAKES,
+        "wrk": {"threads": THREADS, "connections": CONNECTIONS, "duration": DURATION},
+        "workers": WORKERS,
+        "pages": {s["key"]: s["result"] for s in scenarios},
+        "screening": screening,
+        "passed": passed,
+    }
+    (RESULTS / f"bench-{STAMP}.json").write_text(json.dumps(summary, indent=2) + "\n")
+    say(f"Results in bench/results/ (bench-{STAMP}.json, explain-{STAMP}.txt, wrk-{STAMP}.txt)")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

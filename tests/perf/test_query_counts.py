@@ -1,0 +1,197 @@
+"""Query counts stay the same however much data there is.
+
+Each page kind is loaded with 10 and with 200 rows of what it lists or could list (intakes
+for the practitioner's pages and the wizard, published pages for the guide), and must make
+exactly the same, commented, number of queries (after healthchecks' test_list_checks.py).
+A count that grows with rows is an N+1 query; a count that changes for another reason
+means the comment list below needs updating along with the code.
+"""
+
+from __future__ import annotations
+
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from guide.models import Page
+from intake import steps
+from intake.management.commands.seed_demo import Seeder
+from intake.models import ConsentSignature, ConsentText, Intake
+from tests.conftest import sign_in
+
+ROWS = [10, 200]
+
+# Every signed-in request starts with these and ends by saving the session, whose last-seen
+# time the idle logoff refreshes on every request.
+SIGNED_IN_START = 2  # the session; the signed-in user
+STAFF_START = SIGNED_IN_START + 1  # the user's verified TOTP device (django-otp)
+SESSION_SAVE = 3  # SAVEPOINT, UPDATE django_session, RELEASE SAVEPOINT
+
+
+def seed(rows: int) -> None:
+    """`rows` realistic intakes of every status, with flags and reviews (seed_demo)."""
+    call_command("seed_demo", intakes=rows, seed=rows, stdout=StringIO())
+
+
+def full_intake(patient) -> Intake:
+    """An in-progress intake with every step answered and signed, so every step opens."""
+    consent = ConsentText.current()
+    seeder = Seeder(
+        rng=random.Random(1),
+        practitioners=[],
+        consent=consent,
+        password_hash="",
+        patient_group=None,
+        first_number=0,
+    )
+    answers, _ = seeder.answers(patient.full_name, len(steps.FORM_STEPS), timezone.now())
+    # Female and of an age to be asked, so that the pregnancy step applies and opens.
+    answers["about"].update(sex_at_birth="female", date_of_birth="1990-05-01")
+    answers["pregnancy"] = {"status": "no", "weeks": None}
+    completed = [step.identifier for step in steps.FORM_STEPS]
+    intake = Intake.objects.create(
+        patient=patient,
+        patient_name=patient.full_name,
+        status=Intake.Status.IN_PROGRESS,
+        answers=answers,
+        completed_steps=completed,
+    )
+    ConsentSignature.objects.create(
+        intake=intake, consent_text=consent, signer=patient, typed_name=patient.full_name
+    )
+    return intake
+
+
+# The practitioner's pages ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_it_lists_intakes_in_constant_queries(practitioner_client, django_assert_num_queries, rows):
+    seed(rows)
+    with django_assert_num_queries(STAFF_START + 3 + SESSION_SAVE):
+        # 1-3. the session, the user, the user's verified TOTP device
+        # 4. the user's groups, for the role check (cached on the user for the request)
+        # 5. the paginator's COUNT(*)
+        # 6. one page of intakes joined with their practitioners
+        # 7-9. the session saved with the new last-seen time
+        response = practitioner_client.get(reverse("intake:dashboard"))
+    assert len(response.context["rows"]) == min(rows, 25)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_it_shows_an_intake_in_constant_queries(
+    practitioner_client, django_assert_num_queries, rows
+):
+    seed(rows)
+    shown = (
+        Intake.objects.filter(status=Intake.Status.REVIEWED)
+        .annotate(flags=Count("screening_runs__flags"))
+        .order_by("-flags", "pk")
+        .first()
+    )
+    with django_assert_num_queries(STAFF_START + 8 + SESSION_SAVE):
+        # 1-3. the session, the user, the user's verified TOTP device
+        # 4. the user's groups, for the role check
+        # 5. the intake with its practitioner and invitation (and who sent it)
+        # 6. the audit trail's INSERT for this view
+        # 7. the screening runs with their flag counts
+        # 8. the runs' flags (one prefetch for all runs)
+        # 9. the reviews with reviewers and runs
+        # 10. the flags each review acknowledged (one prefetch for all reviews)
+        # 11. the consent signature, for the answers' consent section
+        # 12-14. the session saved with the new last-seen time
+        response = practitioner_client.get(reverse("intake:intake_detail", args=[shown.pk]))
+    assert response.status_code == 200
+
+
+# The patient's wizard -------------------------------------------------------------------
+
+# Every step page: the session and user (2), the intake (1), the consent check of
+# "is every step before this one complete?" (2), the audit INSERT (1), the consent check
+# twice more while drawing the progress list (4), then the session save (3). The consent
+# check (the current consent text, then this intake's signature) is repeated on every
+# call to ConsentStep.is_completed: constant, but see bench/README.md.
+STEP_QUERIES = SIGNED_IN_START + 1 + 2 + 1 + 4 + SESSION_SAVE
+# The consent step adds the consent text it shows (1), and to tell whether the patient is
+# being asked again, the signature (1) and the consent check once more (2).
+CONSENT_STEP_QUERIES = STEP_QUERIES + 4
+
+
+@pytest.mark.parametrize("rows", ROWS)
+@pytest.mark.parametrize("step", [s.identifier for s in steps.FORM_STEPS])
+def test_it_shows_each_wizard_step_in_constant_queries(
+    client, patient, django_assert_num_queries, rows, step
+):
+    seed(rows)
+    intake = full_intake(patient)
+    sign_in(client, patient)
+    expected = CONSENT_STEP_QUERIES if step == "consent" else STEP_QUERIES
+    with django_assert_num_queries(expected):
+        response = client.get(reverse("intake:step", args=[intake.pk, step]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_it_shows_the_review_page_in_constant_queries(
+    client, patient, django_assert_num_queries, rows
+):
+    seed(rows)
+    intake = full_intake(patient)
+    sign_in(client, patient)
+    with django_assert_num_queries(SIGNED_IN_START + 9 + SESSION_SAVE):
+        # 1-2. the session, the user
+        # 3. the intake
+        # 4-5. "is every step complete?": the consent text, then this intake's signature
+        # 6. the audit trail's INSERT for this view
+        # 7. the signature again, for the answers' consent section
+        # 8-11. the consent check twice more, while drawing the progress list
+        # 12-14. the session saved with the new last-seen time
+        response = client.get(reverse("intake:review_answers", args=[intake.pk]))
+    assert response.status_code == 200
+
+
+# The guide ------------------------------------------------------------------------------
+
+
+def add_pages(rows: int) -> None:
+    extra = rows - Page.objects.published().count()
+    Page.objects.bulk_create(
+        Page(
+            title=f"Extra page {i}",
+            slug=f"extra-page-{i}",
+            summary="More reading.",
+            body="Text.",
+            body_html="<p>Text.</p>",
+            order=500 + i,
+            status=Page.Status.PUBLISHED,
+            pub_date=timezone.now(),
+        )
+        for i in range(max(extra, 0))
+    )
+
+
+@pytest.mark.parametrize("rows", ROWS)
+@pytest.mark.parametrize("who", ["anonymous", "patient"])
+def test_it_shows_guide_pages_in_constant_queries(
+    client, patient, django_assert_num_queries, rows, who
+):
+    add_pages(rows)
+    # Anonymous readers cost no session queries; a signed-in patient costs the session and
+    # the user (2) and the session save with the new last-seen time (3).
+    around = 0
+    if who == "patient":
+        sign_in(client, patient)
+        around = SIGNED_IN_START + SESSION_SAVE
+    with django_assert_num_queries(around + 2):
+        # the page itself; the titles and slugs of all published pages (previous / next)
+        response = client.get(reverse("guide:page", args=["safety"]))
+    assert response.status_code == 200
+    with django_assert_num_queries(around + 1):
+        # the published pages, with only the columns the list shows
+        response = client.get(reverse("guide:index"))
+    assert len(response.context["pages"]) == max(rows, 7)
