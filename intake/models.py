@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from intake.screening.vocabulary import SEVERITIES
 
@@ -186,6 +187,18 @@ class Intake(models.Model):
     def is_locked(self) -> bool:
         """Submitted intakes are read-only for the patient."""
         return self.status in {self.Status.SUBMITTED, self.Status.REVIEWED}
+
+    @cached_property
+    def has_current_consent(self) -> bool:
+        """Whether this intake's signature is for the consent wording now in force.
+
+        One query, asked once per instance: the wizard asks it for every step it draws in
+        the progress list. An instance that has just been signed is a fresh one
+        (`services.save_step` returns it), so the cached answer never goes stale in use."""
+        in_force = ConsentText.objects.order_by("-version").values("pk")[:1]
+        return ConsentSignature.objects.filter(
+            intake=self, consent_text=models.Subquery(in_force)
+        ).exists()
 
     def current_run(self) -> ScreeningRun | None:
         return self.screening_runs.filter(is_current=True).first()

