@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row, Submit
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
@@ -44,7 +44,8 @@ NOTE_MAX_LENGTH = 5000
 
 class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
     """Filters for the intake list. The name search travels by POST and is kept in the
-    session, so a patient's name never lands in a URL or an access log (DESIGN.md)."""
+    session, so a patient's name never lands in a URL or an access log (DESIGN.md).
+    Drawn by hand in templates/intake/practice/_filters.html, which says why."""
 
     q = forms.CharField(label="Patient name", max_length=150, required=False, strip=True)
     status = forms.ChoiceField(
@@ -63,31 +64,6 @@ class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
 
     # Filters that are safe to show in the address bar (and so in pagination links).
     url_fields = ("status", "severity", "mine")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.form_class = "mb-3"
-        self.helper.attrs = {"aria-label": "Filter intakes"}
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-12 col-md-4"),
-                Column("status", css_class="col-6 col-md-3"),
-                Column("severity", css_class="col-6 col-md-3"),
-                Column("mine", css_class="col-12 col-md-2 d-flex align-items-center"),
-            ),
-            Div(
-                # Plain buttons: the first one is what Enter in the name box presses.
-                HTML(
-                    '<button type="submit" name="apply" class="btn btn-primary">'
-                    "Show intakes</button> "
-                    '<button type="submit" name="reset" class="btn btn-outline-secondary">'
-                    "Clear filters</button>"
-                ),
-                css_class="d-flex flex-wrap gap-2",
-            ),
-        )
 
 
 def practitioner_queryset():

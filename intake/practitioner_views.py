@@ -9,6 +9,8 @@ written to the audit trail (SECURITY.md S14).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -33,7 +35,7 @@ from intake.practice_forms import (
     InvitationForm,
     ReviewForm,
 )
-from intake.screening import RULESET_VERSION, rule_rationale
+from intake.screening import RULESET_VERSION, rule_rationale, rule_sources
 from intake.screening.vocabulary import PAIN_REGIONS
 from intake.screening_service import run_screening
 from intake.summary import answer_sections
@@ -42,6 +44,16 @@ from portal.models import AuditEvent
 from portal.roles import practitioner_required
 
 PAGE_SIZE = 25
+# What a dashboard row shows, and no more: the answers alone can be kilobytes an intake.
+DASHBOARD_COLUMNS = (
+    "status",
+    "appointment_at",
+    "patient_name",
+    "flag_counts",
+    "peg_score",
+    "practitioner__full_name",
+    "practitioner__email",
+)
 SEARCH_SESSION_KEY = "practice_search"
 REVIEWABLE = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
 
@@ -110,13 +122,47 @@ class AppointmentOrder:
         return rows
 
 
-def _flag_badges(intake: Intake) -> list[tuple[str, str, int]]:
-    counts = intake.flag_counts or {}
-    return [
-        (severity, SEVERITY_LABELS[severity], counts[severity])
-        for severity in SEVERITIES_HIGHEST_FIRST
-        if counts.get(severity)
-    ]
+@dataclass(frozen=True, slots=True)
+class DashboardRow:
+    """One intake as the dashboard lists it, made ready in Python: the page draws 25 of
+    these on every load, and the template engine is the slow part of it."""
+
+    url: str
+    patient_name: str
+    appointment: str  # "" when nothing is booked
+    is_past: bool
+    status: str
+    status_label: str
+    badges: list[tuple[str, str, int]]  # (severity, label, count), highest first
+    screened: bool
+    peg_score: Decimal | None
+    practitioner: str
+
+    @classmethod
+    def of(cls, intake: Intake, *, now) -> DashboardRow:
+        counts = intake.flag_counts or {}
+        when = intake.appointment_at
+        if when is not None:
+            local = timezone.localtime(when)
+            appointment = f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+        else:
+            appointment = ""
+        return cls(
+            url=reverse("intake:intake_detail", args=[intake.pk]),
+            patient_name=intake.patient_name,
+            appointment=appointment,
+            is_past=when is not None and when < now,
+            status=intake.status,
+            status_label=intake.get_status_display(),
+            badges=[
+                (severity, SEVERITY_LABELS[severity], counts[severity])
+                for severity in SEVERITIES_HIGHEST_FIRST
+                if counts.get(severity)
+            ],
+            screened=intake.status not in (Intake.Status.INVITED, Intake.Status.IN_PROGRESS),
+            peg_score=intake.peg_score,
+            practitioner=str(intake.practitioner) if intake.practitioner else "",
+        )
 
 
 def _url_filters(form: DashboardFilterForm) -> dict[str, str]:
@@ -148,9 +194,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
         form = DashboardFilterForm(data)
 
-    intakes = Intake.objects.select_related("practitioner").defer(
-        "answers", "completed_steps", "practitioner__password"
-    )
+    intakes = Intake.objects.select_related("practitioner").only(*DASHBOARD_COLUMNS)
     filters = form.cleaned_data if form.is_valid() else {}
     if filters.get("q"):
         intakes = intakes.filter(patient_name__icontains=filters["q"])
@@ -163,9 +207,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if filters.get("mine"):
         intakes = intakes.filter(practitioner=request.user)
 
-    ordered = AppointmentOrder(intakes, timezone.now())
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(intake, _flag_badges(intake)) for intake in page.object_list]
+    now = timezone.now()
+    page = Paginator(AppointmentOrder(intakes, now), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [DashboardRow.of(intake, now=now) for intake in page]
     return render(
         request,
         "intake/practice/dashboard.html",
@@ -174,7 +218,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "rows": rows,
             "searching": bool(filters.get("q")),
-            "now": timezone.now(),
         },
     )
 
@@ -190,15 +233,19 @@ def _get_intake(pk: int) -> Intake:
 
 
 def _decorate(flags: list[Flag]) -> list[Flag]:
-    """Add what templates show besides the stored flag: the severity in words and the link
-    to the guide (only ever a path on this site)."""
+    """Add what templates show besides the stored flag: the severity in words, why the rule
+    exists (as stored with the flag; the current ruleset's words only for flags stored
+    before that was recorded) and the link to the guide (only ever a path on this site)."""
     for flag in flags:
         flag.severity_label = SEVERITY_LABELS.get(flag.severity, flag.severity)
         flag.affects_labels = [
             f"{MODALITY_LABELS[code]} ({code})" if code in MODALITY_LABELS else code
             for code in flag.affects or []
         ]
-        flag.rationale = rule_rationale(flag.rule)
+        if flag.rationale is None:
+            flag.why, flag.why_sources = rule_rationale(flag.rule), list(rule_sources(flag.rule))
+        else:
+            flag.why, flag.why_sources = flag.rationale, flag.sources or []
         url = flag.guide_url or ""
         flag.guide_link = url if url.startswith("/") and not url.startswith("//") else ""
     return flags
@@ -389,6 +436,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             flags=flags,
             user=request.user,
         )
+    # The page shows the patient's name and flags: every showing is a look at the record
+    # (SECURITY.md S14), whether the form is new or sent back with errors.
+    audit.record(request, AuditEvent.Action.VIEW, intake)
     context = {
         "intake": intake,
         "form": form,

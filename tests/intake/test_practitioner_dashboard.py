@@ -23,7 +23,7 @@ def make_intake(name: str, *, days: float | None = 1, **extra) -> Intake:
 
 
 def listed_names(response) -> list[str]:
-    return [intake.patient_name for intake, _ in response.context["rows"]]
+    return [row.patient_name for row in response.context["rows"]]
 
 
 def test_it_lists_upcoming_then_past_then_unbooked(practitioner_client):
