@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -50,3 +51,74 @@ def test_it_ships_pages_with_unique_slugs_and_orders():
     assert len({page.slug for page in pages}) == len(pages)
     assert len({page.order for page in pages}) == len(pages)
     assert all(page.references for page in pages)
+
+
+# What the published guide must cover. Each topic: the page, the section's anchor, and
+# phrases (lower case) that section's text must contain.
+REQUIRED_TOPICS = [
+    ("chronic-pain", "definition", ["more than three months", "chronic"]),
+    ("acupuncture-basics", "qi-and-meridians", ["qi", "meridians"]),
+    ("acupuncture-basics", "needles", ["sterile", "used once", "very thin"]),
+    ("how-it-might-work", "endorphins", ["endorphins", "naloxone"]),
+    ("how-it-might-work", "nervous-system", ["spinal cord and brain", "gate control"]),
+    ("how-it-might-work", "brain", ["central", "sensitisation", "nervous system"]),
+    (
+        "research",
+        "cochrane-2005",
+        [
+            "cochrane",
+            "2005",
+            "better than no treatment or sham treatment",
+            "not shown to work better than other established treatments",
+        ],
+    ),
+    ("pain-management-plan", "bigger-picture", ["one tool among several"]),
+    ("pain-management-plan", "judging", ["trial period"]),
+    ("conclusion", "not-medical-advice", ["not medical advice", "emergency"]),
+]
+
+SCREENING_CATEGORIES = [
+    "bleeding",
+    "electrical_device",
+    "pregnancy",
+    "seizure",
+    "fainting",
+    "infection",
+    "diabetes",
+    "sensation",
+    "cancer",
+    "lymphoedema",
+    "implant",
+    "thorax",
+    "skin",
+    "allergy",
+    "cardiac_valve",
+    "unstable",
+    "capacity",
+    "red_flag",
+    "medication_review",
+]
+
+
+def section_text(html: str, anchor: str) -> str:
+    """The text of the section whose heading has `anchor`, up to the next heading of the
+    same or a higher level, tags stripped and lower case."""
+    match = re.search(rf'<h([23]) id="{re.escape(anchor)}">', html)
+    assert match, f"no section #{anchor}"
+    level = int(match.group(1))
+    rest = html[match.end() :]
+    end = re.search(rf"<h[2-{level}][ >]", rest)
+    section = rest[: end.start()] if end else rest
+    return " ".join(re.sub(r"<[^>]+>", " ", section).split()).lower()
+
+
+def test_it_covers_the_required_topics(db):
+    from guide.models import Page
+
+    pages = {page.slug: page.body_html for page in Page.objects.published()}
+    for slug, anchor, phrases in REQUIRED_TOPICS:
+        text = section_text(pages[slug], anchor)
+        for phrase in phrases:
+            assert phrase in text, (slug, anchor, phrase)
+    for category in SCREENING_CATEGORIES:
+        assert section_text(pages["safety"], category), category

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from intake.models import Intake, Invitation
+from intake.patient_views import PENDING_INVITATION
 from portal.models import AuditEvent, User
 from tests.conftest import PASSWORD, sign_in
 from tests.intake.test_patient_wizard import (
@@ -22,6 +23,8 @@ from tests.intake.test_patient_wizard import (
     step_url,
     token_of,
 )
+
+PASSWORDS = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
 
 # Invitation links ------------------------------------------------------------------------
 
@@ -37,27 +40,72 @@ def test_it_shows_a_clear_page_for_a_forged_link(client, practitioner):
     assert not User.objects.filter(email="harriet@example.com").exists()
 
 
-def test_it_explains_an_expired_link(client, practitioner):
+def test_it_explains_an_expired_link(client, practitioner, settings):
+    # With self-registration off, the register page answers a POST only for a pending
+    # invitation, so the POST below shows whether the expired link left one behind.
+    settings.SELF_REGISTRATION = False
     intake, path = invite(practitioner)
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     response = client.get(path)
     assertContains(response, "This link has expired")
     assertContains(response, "ask for a new link")
-    accept(client, path)
+    assertNotContains(response, 'name="password1"')
+    assert PENDING_INVITATION not in client.session
+    response = client.post(reverse("intake:register"), PASSWORDS)
+    assert response.status_code == 404
     assert not User.objects.filter(email="harriet@example.com").exists()
     intake.refresh_from_db()
     assert intake.status == Intake.Status.INVITED
 
 
-def test_it_explains_a_reused_link(client, practitioner):
+def test_it_refuses_a_link_that_expired_while_choosing_a_password(client, practitioner):
+    intake, path = invite(practitioner)
+    assertRedirects(client.get(path), reverse("intake:register"), fetch_redirect_response=False)
+    assertContains(client.get(reverse("intake:register")), 'name="password1"')
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client.post(reverse("intake:register"), PASSWORDS)
+    assertContains(response, "This link has expired")
+    assert not User.objects.filter(email="harriet@example.com").exists()
+    assert "_auth_user_id" not in client.session
+    assert PENDING_INVITATION not in client.session
+    intake.refresh_from_db()
+    assert intake.status == Intake.Status.INVITED
+    assert intake.patient is None
+
+
+def test_it_explains_a_reused_link(client, practitioner, settings):
+    settings.SELF_REGISTRATION = False
     _, path = invite(practitioner)
     accept(client, path)
     stranger = Client()
     response = stranger.get(path)
     assertContains(response, "already been used")
     assertContains(response, "log in")
-    accept(stranger, path, password="another-long-password-1")
-    assert User.objects.filter(email="harriet@example.com").count() == 1
+    assertContains(response, f'href="{reverse("password_reset")}"')
+    assertNotContains(response, 'name="password1"')
+    assertNotContains(response, "Save password and start")
+    assert PENDING_INVITATION not in stranger.session
+    other = "another-long-password-1"
+    response = stranger.post(reverse("intake:register"), {"password1": other, "password2": other})
+    assert response.status_code == 404
+    assert "_auth_user_id" not in stranger.session
+    user = User.objects.get(email="harriet@example.com")
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_it_refuses_a_link_used_in_another_browser_while_choosing_a_password(client, practitioner):
+    intake, path = invite(practitioner)
+    stranger = Client()
+    stranger.get(path)
+    accept(client, path)
+    other = "another-long-password-1"
+    response = stranger.post(reverse("intake:register"), {"password1": other, "password2": other})
+    assertContains(response, "already been used")
+    assert "_auth_user_id" not in stranger.session
+    user = User.objects.get(email="harriet@example.com")
+    assert user.check_password(NEW_PASSWORD)
+    intake.refresh_from_db()
+    assert intake.patient == user
 
 
 def test_it_takes_a_signed_in_owner_of_a_used_link_to_their_intake(client, practitioner):
@@ -179,6 +227,20 @@ def test_it_hides_registration_when_switched_off(db, client, settings):
     assert client.get(reverse("intake:register")).status_code == 404
     response = client.get(reverse("intake:start"))
     assertNotContains(response, reverse("intake:register"))
+
+
+def test_it_accepts_an_invitation_with_self_registration_off(client, practitioner, settings):
+    settings.SELF_REGISTRATION = False
+    intake, path = invite(practitioner)
+    assert Client().get(reverse("intake:register")).status_code == 404
+    response = client.get(path)
+    assertRedirects(response, reverse("intake:register"), fetch_redirect_response=False)
+    assertContains(client.get(reverse("intake:register")), "Save password and start")
+    response = client.post(reverse("intake:register"), PASSWORDS)
+    assertRedirects(response, step_url(intake, "about"))
+    intake.refresh_from_db()
+    assert intake.patient == User.objects.get(email="harriet@example.com")
+    assert intake.status == Intake.Status.IN_PROGRESS
 
 
 def test_it_explains_the_intake_on_the_start_page(db, client):

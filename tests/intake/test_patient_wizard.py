@@ -8,6 +8,7 @@ import re
 import time
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import mail
@@ -379,6 +380,31 @@ def test_it_ignores_posted_status_and_owner_fields(started, other_patient):
 
 TEN_THOUSAND = "x" * 10_000
 
+# For each step, fields that must come back as typed when something else on the page is
+# invalid: (field, pattern in the re-rendered page). The first one the case leaves alone
+# is checked.
+KEPT: dict[str, list[tuple[str, str]]] = {
+    "about": [
+        ("phone", r'name="phone" value="07700 900123"'),
+        ("physician", r'value="Dr Okafor, Riverside Surgery"'),
+    ],
+    "pain": [("goals", r"Garden again</textarea>")],
+    "conditions": [
+        ("other", r"hip replacement 2018</textarea>"),
+        ("conditions", r'name="conditions" value="diabetes"[^>]*checked'),
+    ],
+    "pregnancy": [("status", r'name="status" value="yes"[^>]*checked')],
+    "medications": [("med-1-name", r'name="med-1-name" value="metformin"')],
+    "allergies": [("history", r'name="history" value="first_acupuncture"[^>]*checked')],
+    "red_flags": [("saddle_numbness", r'name="saddle_numbness" value="no"[^>]*checked')],
+    "consent": [
+        ("typed_name", rf'name="typed_name" value="{PATIENT_NAME}"'),
+        ("agree", r'name="agree"[^>]*checked'),
+    ],
+}
+# Where the valid answer is not the right starting point for a case.
+VALIDATION_BASE = {"pregnancy": {"status": "yes", "weeks": "12"}}
+
 
 @pytest.mark.parametrize(
     ("step", "changes", "message"),
@@ -397,25 +423,40 @@ TEN_THOUSAND = "x" * 10_000
         ("pain", {"complaint": TEN_THOUSAND}, "shorten it to 1000 characters"),
         ("pain", {"regions": []}, "Tick at least one area"),
         ("pain", {"started_year": "2099"}, "cannot have started in the future"),
+        ("pain", {"started_year": "1960"}, "before your date of birth"),
         ("conditions", {"lymphoedema_limbs": []}, "Tick the arm or leg"),
         ("conditions", {"other": TEN_THOUSAND}, "too long"),
+        ("pregnancy", {"weeks": "0"}, "Enter a number of weeks from 1 to 45"),
+        ("pregnancy", {"weeks": "46"}, "Enter a number of weeks from 1 to 45"),
+        ("medications", {"med-0-name": TEN_THOUSAND}, "shorten it to 150 characters"),
+        ("allergies", {"other_allergies": TEN_THOUSAND}, "shorten it to 4000 characters"),
         ("red_flags", {"night_pain": ""}, "Choose yes or no"),
         ("consent", {"agree": ""}, "Tick the box to say you agree"),
         ("consent", {"typed_name": ""}, "Type your full name to sign"),
+        ("consent", {"typed_name": TEN_THOUSAND}, "shorten it to 150 characters"),
     ],
 )
-def test_it_explains_each_invalid_answer(started, step, changes, message):
+def test_it_explains_each_invalid_answer_and_keeps_the_rest(started, step, changes, message):
     client, intake = started
     previous = steps.prev_step(intake, steps.get(step))
     if previous is not None:
         complete_steps(client, intake, upto=previous.identifier)
-    data = {**VALID[step], **changes}
+    data = {**VALIDATION_BASE.get(step, VALID[step]), **changes}
     response = post_step(client, intake, step, data)
     assert response.status_code == 200
     assertContains(response, message)
     assertContains(response, 'id="error-summary"')
     intake.refresh_from_db()
     assert step not in intake.completed_steps
+
+    field, pattern = next((f, p) for f, p in KEPT[step] if f not in changes)
+    assert re.search(pattern, response.content.decode()), field
+    typed = data[field]
+    draft = intake.answers["_drafts"][step]
+    assert draft[field] == (typed if isinstance(typed, list) else [typed])
+    for name, value in changes.items():
+        if isinstance(value, str) and value:
+            assert draft[name] == [value.replace("\x00", "")]
 
 
 def test_it_refuses_pregnancy_at_age_six(started):
@@ -527,6 +568,14 @@ def test_it_offers_medication_suggestions_in_a_datalist(at_medications):
     response = client.get(step_url(intake, "medications"))
     assertContains(response, '<datalist id="medication-names">')
     assertContains(response, 'list="medication-names"')
+    datalist = re.search(
+        r'<datalist id="medication-names">(.*?)</datalist>', response.content.decode(), re.S
+    )
+    options = re.findall(r'<option value="([^"]*)"></option>', datalist.group(1))
+    # Generic names and brands, from the screening reference, each offered once.
+    for name in ["warfarin", "apixaban", "Eliquis", "Xarelto", "metformin"]:
+        assert name in options, name
+    assert len(options) == len(set(options)) > 100
 
 
 # Body map ----------------------------------------------------------------------------------
@@ -559,16 +608,26 @@ def test_it_keeps_answers_posted_after_an_idle_logout(started):
     session.save()
     data = dict(VALID["about"], preferred_name="Typed while idle")
     response = post_step(client, intake, "about", data)
-    login_url = reverse("login")
     assert response.status_code == 302
-    assert response["Location"].startswith(login_url)
     intake.refresh_from_db()
     assert "about" not in intake.answers
 
-    client.post(login_url, {"username": "harriet@example.com", "password": NEW_PASSWORD})
-    response = client.get(step_url(intake, "about"))
+    # Follow the redirect as a browser would: the login page carries `next` in its form.
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("login")
+    next_url = parse_qs(location.query)["next"][0]
+    assert next_url == step_url(intake, "about")
+    login_page = client.get(response["Location"])
+    assertContains(login_page, f'name="next" value="{next_url}"')
+    response = client.post(
+        reverse("login"),
+        {"username": "harriet@example.com", "password": NEW_PASSWORD, "next": next_url},
+        follow=True,
+    )
+    assertRedirects(response, step_url(intake, "about"))
     assertContains(response, 'value="Typed while idle"')
     assertContains(response, 'value="07700 900123"')
+    assertContains(response, 'value="Sam Quill"')
 
 
 # Export ------------------------------------------------------------------------------------

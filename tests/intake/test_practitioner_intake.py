@@ -4,11 +4,14 @@ and new invitations."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import (
@@ -353,6 +356,24 @@ def test_it_sends_an_invitation(practitioner_client, practitioner):
     assert audited(practitioner, AuditEvent.Action.CREATE, intake)
     page = practitioner_client.get(response["Location"])
     assertContains(page, "Invitation sent to mary@example.com.")
+
+
+def test_it_emails_a_working_link_and_nothing_about_the_patient(practitioner_client, practitioner):
+    practitioner_client.post(INVITE_URL, invitation_data(practitioner=practitioner.pk))
+
+    message = mail.outbox[0]
+    text = f"{message.subject}\n{message.body}"
+    [link] = re.findall(r"https?://\S+", text)
+    path = link.removeprefix(settings.SITE_URL)
+    assert path.startswith("/invite/")
+    patient = Client()
+    response = patient.get(path, follow=True)
+    assertRedirects(response, reverse("intake:register"))
+    assertContains(response, "Choose a password")
+    assertContains(response, "mary@example.com")
+    # No intake answers exist yet; the email must not carry the name or who treats them.
+    for private in ["Mary", "O'Brien", "Brien", practitioner.full_name, "Lin Wei"]:
+        assert private.lower() not in text.lower(), private
 
 
 def test_it_lets_an_admin_invite_for_a_practitioner(admin_client_verified, practitioner):

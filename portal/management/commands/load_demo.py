@@ -20,6 +20,7 @@ from portal.models import User
 DEMO_PASSWORD = "demo-pass-2026!"  # noqa: S105
 # 20 bytes, shown to the visitor in base32; demo only.
 DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+DEMO_DEVICE_NAME = "Demo authenticator"
 
 DEMO_USERS = [
     ("patient@demo.clinic", "Pat Demo", roles.PATIENT, False),
@@ -29,26 +30,17 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo patient, practitioner and admin accounts (development only)."
+    help = (
+        "Create the demo patient, practitioner and admin accounts, or put them back as "
+        "documented (development only)."
+    )
 
     def handle(self, *args, **options) -> None:
         if settings.PRODUCTION:
             raise CommandError("load_demo is for development databases only.")
         with transaction.atomic():
             for email, name, role, staff in DEMO_USERS:
-                user, created = User.objects.get_or_create(
-                    email=email, defaults={"full_name": name, "is_staff": staff}
-                )
-                if created:
-                    user.set_password(DEMO_PASSWORD)
-                    user.save()
-                user.groups.add(Group.objects.get(name=role))
-                if staff:
-                    TOTPDevice.objects.get_or_create(
-                        user=user,
-                        name="Demo authenticator",
-                        defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True},
-                    )
+                self.reset_user(email=email, name=name, role=role, staff=staff)
         key = b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
         for email, _name, role, _staff in DEMO_USERS:
@@ -57,3 +49,30 @@ class Command(BaseCommand):
             f"Staff second factor: add the key {key} to an authenticator app, "
             "or run `make otp` for the current code."
         )
+
+    @staticmethod
+    def reset_user(*, email: str, name: str, role: str, staff: bool) -> None:
+        """Make one demo account match the README whatever happened to it since: the
+        printed password, one role, an active account and, for staff, the published key.
+        Someone trying the demo may have changed any of these."""
+        user, _ = User.objects.get_or_create(email=email)
+        user.full_name = name
+        user.is_staff = staff
+        user.is_superuser = False
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        if staff:
+            # Back to the published key and confirmed; any device enrolled since is left
+            # alone, as a code from either passes the second factor.
+            TOTPDevice.objects.update_or_create(
+                user=user,
+                name=DEMO_DEVICE_NAME,
+                defaults={
+                    "key": DEMO_TOTP_KEY_HEX,
+                    "confirmed": True,
+                    "throttling_failure_count": 0,
+                    "throttling_failure_timestamp": None,
+                },
+            )
