@@ -248,7 +248,12 @@ class PasswordPairForm(NeutraliseBidiMixin, forms.Form):
         return data
 
 
-class RegisterForm(PasswordPairForm):
+class RegisterForm(NeutraliseBidiMixin, forms.Form):
+    """The first half of self-registration. The password is chosen after the link emailed
+    to the address is opened (intake.patient_views.register), so nobody can make an account
+    for an address they cannot read, and this form never says whether an address already
+    has an account (SECURITY.md S6)."""
+
     full_name = Text(
         label="Your full name",
         max_length=150,
@@ -258,7 +263,8 @@ class RegisterForm(PasswordPairForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
-        help_text="You will use it to log in.",
+        help_text="We will email you a link to choose your password. You will use this "
+        "address to log in.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Enter your email address.",
@@ -266,18 +272,14 @@ class RegisterForm(PasswordPairForm):
             "max_length": "This email address is too long.",
         },
     )
-    field_order = ["full_name", "email", "password1", "password2"]
+    field_order = ["full_name", "email"]
 
-    EXISTS_MESSAGE = (
-        "We could not create an account with this email address. If you already have an "
-        "account, log in instead, or reset your password."
-    )
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        with_helper(self)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise ValidationError(self.EXISTS_MESSAGE)
-        return email
+        return self.cleaned_data["email"].strip().lower()
 
 
 # Intake steps ---------------------------------------------------------------------------
@@ -562,7 +564,8 @@ class PregnancyForm(StepForm):
     def clean(self) -> dict:
         data = super().clean()
         status = data.get("status")
-        if status == "yes" and not data.get("weeks"):
+        # A number out of range already has its own message; one message for one mistake.
+        if status == "yes" and not data.get("weeks") and "weeks" not in self.errors:
             self.add_error("weeks", "Enter how many weeks pregnant you are (a guess is fine).")
         if status and status != "yes":
             data["weeks"] = None

@@ -459,6 +459,15 @@ def test_it_explains_each_invalid_answer_and_keeps_the_rest(started, step, chang
             assert draft[name] == [value.replace("\x00", "")]
 
 
+@pytest.mark.parametrize("weeks", ["0", "46"])
+def test_it_gives_one_message_for_weeks_out_of_range(started, weeks):
+    client, intake = started
+    complete_steps(client, intake, upto="conditions")
+    response = post_step(client, intake, "pregnancy", {"status": "yes", "weeks": weeks})
+    assertContains(response, "Enter a number of weeks from 1 to 45")
+    assertNotContains(response, "Enter how many weeks pregnant you are")
+
+
 def test_it_refuses_pregnancy_at_age_six(started):
     client, intake = started
     six_years_ago = (timezone.localdate() - timedelta(days=6 * 366)).isoformat()
