@@ -285,7 +285,7 @@ def explain_dashboard() -> str:
         for sql in (q["sql"] for q in captured.captured_queries):
             if 'FROM "intake_intake"' not in sql:
                 continue
-            kind = "COUNT" if sql.startswith("SELECT COUNT(*)") else "page"
+            kind = "COUNT" if sql.startswith("SELECT COUNT(") else "page"
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 plan = [row[0] for row in cursor.fetchall()]

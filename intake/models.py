@@ -260,6 +260,11 @@ class Flag(models.Model):
     affects = models.JSONField(default=list)
     guide_url = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Why the rule exists and the reference sources it rests on, copied from the ruleset
+    # that raised the flag, so later wording never changes what was shown at the time.
+    # Null only on flags stored before these were recorded.
+    rationale = models.TextField(null=True, blank=True)
+    sources = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["run", "position"]

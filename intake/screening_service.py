@@ -8,12 +8,13 @@ from django.db import transaction
 
 from intake.export import screening_input
 from intake.models import Flag, Intake, ScreeningRun
-from intake.screening import screen
+from intake.screening import rule_rationale, rule_sources, screen
 from intake.screening.vocabulary import SEVERITIES
 
 
 def flag_rows(run: ScreeningRun, flags: list[dict]) -> list[Flag]:
-    """The engine's flags as unsaved rows of `run`, in the order the engine gave them."""
+    """The engine's flags as unsaved rows of `run`, in the order the engine gave them, each
+    with its rule's rationale and sources as the ruleset that raised it words them."""
     return [
         Flag(
             run=run,
@@ -26,6 +27,8 @@ def flag_rows(run: ScreeningRun, flags: list[dict]) -> list[Flag]:
             because=flag["because"],
             affects=flag["affects"],
             guide_url=flag.get("guide_url", ""),
+            rationale=rule_rationale(flag["rule"]),
+            sources=list(rule_sources(flag["rule"])),
         )
         for position, flag in enumerate(flags)
     ]

@@ -6,7 +6,8 @@ Public API (other apps code against these names):
 - ``validate_answers(answers)`` → normalised copy, or ``ScreeningInputError``
 - ``suggest_medications(prefix, limit=8)`` → brand and generic names for type-ahead
 - ``medication_names()`` → every name the medication reference knows
-- ``rule_rationale(rule_id)`` → why a rule exists, for the practitioner's view
+- ``rule_rationale(rule_id)`` and ``rule_sources(rule_id)`` → why a rule exists and what it
+  rests on, stored with each flag as it is raised
 - ``SEVERITIES`` lowest first, ``RULESET_VERSION`` of the data files in ``data/``
 """
 
@@ -18,6 +19,7 @@ from .engine import (
     ScreeningInputError,
     medication_names,
     rule_rationale,
+    rule_sources,
     screen,
     suggest_medications,
     validate_answers,
@@ -29,6 +31,7 @@ __all__ = [
     "ScreeningInputError",
     "medication_names",
     "rule_rationale",
+    "rule_sources",
     "screen",
     "suggest_medications",
     "validate_answers",

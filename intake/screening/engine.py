@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .matching import PhraseIndex
+from .matching import NEGATIONS, STOP_WORDS, Match, PhraseIndex, word_set, words
 from .vocabulary import HISTORY, PAIN_REGIONS, PREGNANCY, RED_FLAGS, SEX_AT_BIRTH
 
 SEVERITIES: tuple[str, ...] = ("info", "caution", "defer", "contraindicated", "refer")
@@ -382,9 +382,22 @@ def _object(value: Any, path: str, allowed: Iterable[str]) -> Mapping[str, Any]:
     allowed = tuple(allowed)
     for key in value:
         if key not in allowed:
-            where = f"{path}.{key}" if path else str(key)
+            name = _key_name(key)
+            where = f"{path}.{name}" if path else name
             raise _fail(where, f"unknown field (allowed: {', '.join(allowed)})")
     return value
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
+
+
+def _key_name(key: Any) -> str:
+    """An unknown key as it can be shown in a one-line message: plain keys as they are, any
+    other (a newline, quotes, a very long one) quoted and escaped by repr()."""
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return key
+    text = repr(key)
+    return text if len(text) <= 60 else text[:59] + "\u2026"
 
 
 def _keys(value: Any, path: str, allowed: Mapping[str, str]) -> list[str]:
@@ -558,10 +571,20 @@ class _MedicineUse:
 class _Reading:
     mentions: list[_Mention] = field(default_factory=list)
     medicines: list[_MedicineUse] = field(default_factory=list)
-    unrecognised: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)  # because-sentences for MR01
 
     def of(self, key: str) -> list[_Mention]:
         return [m for m in self.mentions if m.concept.key == key]
+
+    def alone(self, mention: _Mention) -> bool:
+        """Whether the answer naming `mention` names no other condition, so that a word
+        that lowers a severity ("mild", "well controlled") can only be about this one. In
+        "mild asthma, haemophilia" it may not lower the haemophilia."""
+        return all(
+            m.concept.key == mention.concept.key
+            for m in self.mentions
+            if (m.where, m.text) == (mention.where, mention.text)
+        )
 
     def tagged(self, tag: str) -> list[str]:
         """Because-sentences for every mention or medicine carrying `tag`."""
@@ -570,21 +593,80 @@ class _Reading:
         return found
 
 
-_NONE_ENTRIES = frozenset(
-    {
-        "none",
-        "nil",
-        "no",
-        "nothing",
-        "na",
-        "n a",
-        "n/a",
-        "-",
-        "no medication",
-        "no medications",
-        "none currently",
-    }
+# A medication answer that says "nothing": the words that may make it up ("None.",
+# "nothing at the moment", "n/a", "no regular medication") ...
+_NONE_ANSWERS = frozenset({"none", "nil", "no", "nothing", "na", "nope", "not"})
+_NONE_FILLER = word_set(
+    """
+    n a applicable at the moment present currently current now right just any all known
+    regular regularly prescribed medication medications medicine medicines meds drugs
+    tablets pills i im am on taking take taken
+    """
 )
+# ... and the words that may stand around a medicine's name without naming another one:
+# how and when it is taken, what form it comes in, and common reasons it is taken for.
+# A reason the conditions vocabulary knows ("for diabetes") is accepted as well. Anything
+# else left over may be a second medicine, so it goes to medication review.
+_MEDICATION_FILLER = word_set(
+    """
+    inhaler inhalers pen pens pill pills nasal eye eyes ear ears vial vials jab jabs shot
+    shots pump pumps chewable soluble dispersible effervescent tab caps liquid
+    slow modified extended release releasing low high extra forte max maximum
+    regular regularly occasional occasionally sometimes usually often rarely only
+    currently current still now just since started starting year years ago last
+    prescribed prescription otc over counter gp doctor dr hospital consultant
+    up after before meal meals food breakfast lunch dinner supper bed sleep
+    one two three four five six seven eight nine ten half quarter
+    small little big large white blue brown pink yellow green red purple orange
+    bad worse worst flare flares flareup flareups attack attacks mild severe
+    inr level levels
+    pain pains painful ache aches aching headache headaches migraine migraines back neck
+    knee knees hip hips joint joints shoulder arthritis osteoarthritis rheumatoid nerve
+    nerves sciatica cramp cramps
+    blood pressure bp hypertension cholesterol heart af afib fibrillation atrial rhythm
+    angina stroke tia thyroid underactive overactive acid reflux heartburn indigestion
+    stomach gut bowel constipation ibs nausea sickness bladder prostate
+    mood depression depressed anxiety anxious stress panic insomnia
+    hay fever allergy allergies allergic chest breathing copd gout bones bone
+    osteoporosis menopause contraception period periods skin acne vitamin deficiency
+    """
+)
+
+
+def _says_none(name: str) -> bool:
+    """Whether a medication answer means "no medication" ("None.", "nothing at the
+    moment", "n/a", "not on any medication")."""
+    tokens = words(re.sub(r"\bn\s*/\s*a\b", "na", name, flags=re.I))
+    if not tokens:
+        # Only punctuation ("-", "?"): nothing was named. A bare dose ("5mg") is not this.
+        return not re.search(r"\w", name)
+    core = [t for t in tokens if t not in _NONE_FILLER]
+    return bool(core) and all(t in _NONE_ANSWERS for t in core)
+
+
+def _around_medicines(
+    rest: Iterable[tuple[str, ...]],
+) -> tuple[list[Match[Concept]], list[str]]:
+    """What the words left over in a medication answer say: the conditions they name
+    ("for diabetes"), and the words that are neither a condition nor filler, which may name
+    another medicine. Only exact condition phrases count: a near miss among everyday words
+    ("shoulder", "stress") is more likely an ordinary word than a misspelt condition."""
+    conditions: list[Match[Concept]] = []
+    unknown: list[str] = []
+    for run in rest:
+        scan = RULESET.conditions.read(" ".join(run), by_spelling=False)
+        conditions += [match for match in scan.matches if not match.negated]
+        unknown += [
+            word
+            for leftover in scan.rest
+            for word in leftover
+            if len(word) > 2
+            and word not in STOP_WORDS
+            and word not in NEGATIONS
+            and word not in _MEDICATION_FILLER
+            and not word.isdigit()
+        ]
+    return conditions, list(dict.fromkeys(unknown))
 
 
 def _read(answers: Mapping[str, Any]) -> _Reading:
@@ -606,12 +688,23 @@ def _read(answers: Mapping[str, Any]) -> _Reading:
                 reading.mentions.append(_Mention(match.value, where, text, match.term, match.fuzzy))
     for entry in answers.get("medications", ()):
         name = entry if isinstance(entry, str) else entry["name"]
-        if name.lower() in _NONE_ENTRIES:
+        if _says_none(name):
             continue
         where = f"medication {_quote(name)}"
-        matches = rs.medicine_names.scan(name)
+        scan = rs.medicine_names.read(name)
+        matches = scan.matches
         if not matches:
-            reading.unrecognised.append(name)
+            reading.unrecognised.append(f"{where} is not in the medication reference")
+        else:
+            conditions, unknown = _around_medicines(scan.rest)
+            for match in conditions:
+                reading.mentions.append(_Mention(match.value, where, name, match.term, False))
+            if unknown:
+                # "metformin, Zyntrex": the known medicine must not hide the unknown one.
+                named = ", ".join(f"'{word}'" for word in unknown)
+                reading.unrecognised.append(
+                    f"{where} also names {named}, which the medication reference does not know"
+                )
         for match in matches:
             use = _MedicineUse(match.value, where, match.term, match.fuzzy)
             reading.medicines.append(use)
@@ -691,18 +784,22 @@ _MILD = re.compile(r"\b(mild|minor|carrier)\b", re.I)
 _SEVERE = re.compile(r"\b(severe|type\s*(3|iii))\b", re.I)
 _UNCONTROLLED = re.compile(
     r"\b(un-?controlled|poorly[\s-]controlled|badly[\s-]controlled|not\s+(well\s+)?controlled"
-    r"|not\s+under\s+control|breakthrough|(recent|frequent|regular|ongoing)\s+(seizures?|fits))\b",
+    r"|not\s+under\s+control|breakthrough"
+    # "no recent seizures" says the opposite (and reads as controlled below).
+    r"|(?<!no\s)(recent|frequent|regular|ongoing)\s+(seizures?|fits))\b",
     re.I,
 )
 _CONTROLLED = re.compile(
-    r"\b(well[\s-]controlled|controlled|seizure[\s-]free|no\s+seizures)\b", re.I
+    r"\b(well[\s-]controlled|controlled|seizure[\s-]free|no\s+(recent\s+)?(seizures?|fits))\b",
+    re.I,
 )
 
 
 def _bleeding(reading: _Reading, flags: _Flags) -> None:
     """Section 2 of the clinical reference: bleeding factors stack into one score."""
     for mention in reading.of("coagulopathy"):
-        severity = "caution" if _MILD.search(mention.text) else "contraindicated"
+        mild = _MILD.search(mention.text) and reading.alone(mention)
+        severity = "caution" if mild else "contraindicated"
         flags.add("R04", mention.because, severity=severity)
     for mention in reading.of("von_willebrand"):
         severity = "contraindicated" if _SEVERE.search(mention.text) else "caution"
@@ -795,7 +892,7 @@ def _epilepsy(reading: _Reading, flags: _Flags) -> None:
         if _UNCONTROLLED.search(mention.text):
             flags.add("R14", mention.because)
             flags.add("R14", mention.because, variant="uncontrolled")
-        elif _CONTROLLED.search(mention.text):
+        elif _CONTROLLED.search(mention.text) and reading.alone(mention):
             flags.add("R14", mention.because, severity="info")
         else:
             flags.add("R14", mention.because)
@@ -874,13 +971,7 @@ def screen(answers: Mapping[str, Any], *, today: date | None = None) -> dict[str
     _derived_red_flags(answers, reading, flags, today)
 
     if reading.unrecognised:
-        flags.add(
-            "MR01",
-            [
-                f"medication {_quote(n)} is not in the medication reference"
-                for n in reading.unrecognised
-            ],
-        )
+        flags.add("MR01", reading.unrecognised)
     return {"ruleset": RULESET_VERSION, "flags": flags.result()}
 
 
@@ -891,20 +982,27 @@ def suggest_medications(prefix: str, limit: int = 8) -> list[str]:
     if not needle or limit <= 0:
         return []
     starts = [name for low, name in RULESET.suggestions if low.startswith(needle)]
-    words = [
+    later = [
         name
         for low, name in RULESET.suggestions
         if not low.startswith(needle)
         and any(w.startswith(needle) for w in re.split(r"[\s\-/()]+", low)[1:])
     ]
-    return list(dict.fromkeys(starts + words))[:limit]
+    return list(dict.fromkeys(starts + later))[:limit]
 
 
 def rule_rationale(rule_id: str) -> str:
-    """Why a rule exists, in the current ruleset ("" for a rule it no longer has). Shown to
-    practitioners beside a stored flag; the flag itself is never rewritten."""
+    """Why a rule exists, in the current ruleset ("" for a rule it no longer has). Stored
+    with each flag when it is raised, so a practitioner later reads the reason as it was."""
     rule = RULESET.rules.get(rule_id)
     return rule.rationale if rule is not None else ""
+
+
+def rule_sources(rule_id: str) -> tuple[str, ...]:
+    """The source codes a rule rests on in the current ruleset ("S1"… in section 6 of the
+    clinical reference); empty for a rule it no longer has."""
+    rule = RULESET.rules.get(rule_id)
+    return rule.sources if rule is not None else ()
 
 
 def medication_names() -> tuple[str, ...]:

@@ -13,7 +13,9 @@ sides:
 - a trailing plural "s" is tolerated on the last word of a phrase;
 - a word that matches nothing may match by spelling: Damerau-Levenshtein distance at most 1
   for words of 5-8 letters and at most 2 for longer ones, never for shorter words, only among
-  phrases with the same first letter, and only when the closest phrases agree on one value.
+  phrases with the same first letter, and only when the closest phrases agree on one value;
+- a phrase is negated ("no history of cancer") only by a negation word in the same clause
+  with nothing but introducing words between them (see `_negated`).
 """
 
 from __future__ import annotations
@@ -35,11 +37,11 @@ _NUMBERISH = re.compile(r"^x?\d+[a-z]*$")
 
 # Words removed before matching: units, dosage forms, frequencies and release suffixes.
 # They carry no meaning for screening and would otherwise block joined phrases.
-def _wordset(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-DROPPED_WORDS = _wordset(
+DROPPED_WORDS = word_set(
     """
     mg mcg ug g kg ml l iu unit units microgram micrograms milligram milligrams gram grams
     mmol puff puffs dose doses dosage strength
@@ -54,7 +56,7 @@ DROPPED_WORDS = _wordset(
 
 # Words kept in place (they take part in phrases such as "tylenol with codeine" and tell
 # "steroid injection" from "steroid") but never matched by spelling.
-STOP_WORDS = _wordset(
+STOP_WORDS = word_set(
     """
     a an the and or of for with without to in on at by from as is am are was were be been
     my me i it its this that these those per each every about approx approximately
@@ -66,6 +68,24 @@ STOP_WORDS = _wordset(
 _FUZZY_CACHE_SIZE = 20_000
 
 NEGATIONS = frozenset({"no", "not", "never", "without", "denies", "denied", "nil"})
+
+# How far back a negation word may stand, and the only words allowed between it and the
+# phrase it negates: words that introduce a condition ("no known history of", "never had
+# a"). Any other word means the negation is about something else: "never smoked epilepsy",
+# "no problems but haemophilia", "not well controlled epilepsy".
+NEGATION_REACH = 3
+NEGATION_BRIDGES = word_set(
+    """
+    a an any the of with from history hx known previous previously prior past ever
+    had has have having been diagnosed diagnosis personal sign signs evidence suffer
+    suffered suffering
+    """
+)
+
+# Punctuation that ends a clause; a negation never reaches across it ("never smoked,
+# epilepsy"; "diabetes - no complications, pacemaker"). A hyphen inside a word
+# ("co-codamol", "pre-diabetes") is not a break, a free-standing dash is.
+_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]{}|+&/\\\n\u2013\u2014]|(?:^|\s)-+|-+(?:\s|$)")
 
 _SPELLING = (("ae", "e"), ("oe", "e"), ("isation", "ization"), ("sulph", "sulf"))
 
@@ -81,7 +101,12 @@ def _fold(word: str) -> str:
 def words(text: str) -> list[str]:
     """Normalised words of `text` (see module docstring)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    # Accents go; any other non-ASCII character (a dash, a bullet) separates words.
+    text = "".join(
+        ch if ch.isascii() else " "
+        for ch in unicodedata.normalize("NFKD", text)
+        if not unicodedata.combining(ch)
+    ).lower()
     text = _POSSESSIVE.sub("", text).replace("'", "")
     out = []
     for word in _WORD.findall(text):
@@ -89,6 +114,21 @@ def words(text: str) -> list[str]:
             continue
         out.append(_fold(word))
     return out
+
+
+def _clauses(text: str) -> tuple[list[str], list[int]]:
+    """Normalised words of `text` and, for each, the number of the clause it stands in.
+
+    The words are those of `words(text)`, so phrases still match across clause breaks; the
+    clause numbers only limit how far a negation reaches.
+    """
+    tokens: list[str] = []
+    clauses: list[int] = []
+    for number, clause in enumerate(_CLAUSE_BREAK.split(text)):
+        found = words(clause)
+        tokens.extend(found)
+        clauses.extend([number] * len(found))
+    return tokens, clauses
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -125,6 +165,13 @@ class Match(Generic[V]):
     term: str  # the known phrase as written in the data
     fuzzy: bool  # True when matched by spelling, not exactly
     negated: bool  # a negation word shortly before it ("no history of cancer")
+
+
+@dataclass(frozen=True, slots=True)
+class Scan(Generic[V]):
+    matches: list[Match[V]]
+    # Runs of adjacent words that no phrase matched, exactly or by spelling, in order.
+    rest: list[tuple[str, ...]]
 
 
 class PhraseIndex(Generic[V]):
@@ -190,7 +237,14 @@ class PhraseIndex(Generic[V]):
 
     def scan(self, text: str) -> list[Match[V]]:
         """Every known phrase in `text`, left to right, longest match first."""
-        tokens = words(text)
+        return self.read(text).matches
+
+    def read(self, text: str, *, by_spelling: bool = True) -> Scan[V]:
+        """Every known phrase in `text` (as `scan`) and the words no phrase accounts for.
+
+        `by_spelling=False` matches exactly only, for text where a near miss is more likely
+        an ordinary word than a misspelt term."""
+        tokens, clauses = _clauses(text)
         matches: list[Match[V]] = []
         unmatched: list[int] = []
         i = 0
@@ -198,34 +252,65 @@ class PhraseIndex(Generic[V]):
             for n in range(min(self._max_words, len(tokens) - i), 0, -1):
                 hit = self._exact.get("".join(tokens[i : i + n]))
                 if hit is not None:
-                    matches.append(Match(hit[0], hit[1], False, _negated(tokens, i)))
+                    matches.append(Match(hit[0], hit[1], False, _negated(tokens, clauses, i)))
                     i += n
                     break
             else:
                 unmatched.append(i)
                 i += 1
-        if unmatched:
-            matches.extend(self._scan_fuzzy(tokens, unmatched))
-        return matches
-
-    def _scan_fuzzy(self, tokens: Sequence[str], positions: Iterable[int]) -> list[Match[V]]:
-        found: list[Match[V]] = []
         spent: set[int] = set()
+        if unmatched and by_spelling:
+            matches.extend(self._scan_fuzzy(tokens, clauses, unmatched, spent))
+        rest: list[list[str]] = []
+        previous = -2
+        for p in unmatched:
+            if p in spent:
+                continue
+            if p != previous + 1 or not rest:
+                rest.append([])
+            rest[-1].append(tokens[p])
+            previous = p
+        return Scan(matches, [tuple(run) for run in rest])
+
+    def _scan_fuzzy(
+        self,
+        tokens: Sequence[str],
+        clauses: Sequence[int],
+        positions: Iterable[int],
+        spent: set[int],
+    ) -> list[Match[V]]:
+        """Spelling matches among the unmatched `positions`; the positions they use are
+        added to `spent`."""
+        found: list[Match[V]] = []
         candidates = [p for p in positions if tokens[p] not in STOP_WORDS]
         for p in candidates:
             hit = self._fuzzy(tokens[p]) if not tokens[p].isdigit() else None
             if hit is not None:
-                found.append(Match(hit[0], hit[1], True, _negated(tokens, p)))
+                found.append(Match(hit[0], hit[1], True, _negated(tokens, clauses, p)))
                 spent.add(p)
         # Two unknown neighbours may be one misspelt name typed with a space ("co codomol").
+        candidate_set = set(candidates)
         for p in candidates:
-            if p + 1 in candidates and not {p, p + 1} & spent:
+            if p + 1 in candidate_set and not {p, p + 1} & spent:
                 hit = self._fuzzy(tokens[p] + tokens[p + 1])
                 if hit is not None:
-                    found.append(Match(hit[0], hit[1], True, _negated(tokens, p)))
+                    found.append(Match(hit[0], hit[1], True, _negated(tokens, clauses, p)))
                     spent.update((p, p + 1))
         return found
 
 
-def _negated(tokens: Sequence[str], start: int) -> bool:
-    return any(t in NEGATIONS for t in tokens[max(0, start - 3) : start])
+def _negated(tokens: Sequence[str], clauses: Sequence[int], start: int) -> bool:
+    """Whether a negation word governs the phrase starting at `start`.
+
+    It must stand in the same clause, at most NEGATION_REACH words before, with only
+    NEGATION_BRIDGES words between. Anything less certain counts as not negated: a flag
+    the practitioner can dismiss is safer than a condition silently dropped.
+    """
+    for p in range(start - 1, max(-1, start - 1 - NEGATION_REACH), -1):
+        if clauses[p] != clauses[start]:
+            return False
+        if tokens[p] in NEGATIONS:
+            return True
+        if tokens[p] not in NEGATION_BRIDGES:
+            return False
+    return False

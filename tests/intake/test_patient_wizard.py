@@ -19,9 +19,10 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from intake import services, steps
+from intake.export import screening_input
 from intake.invitations import create_invitation
 from intake.models import ConsentSignature, ConsentText, Intake, ScreeningRun
-from intake.screening import validate_answers
+from intake.screening import RULESET_VERSION, screen, validate_answers
 from intake.screening.vocabulary import RED_FLAGS
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import AuditEvent, User
@@ -198,6 +199,13 @@ def test_it_walks_from_invitation_link_to_submitted_intake(client, practitioner)
     assert str(intake.peg_score) == "7.0"
     assert intake.patient_name == PATIENT_NAME
     run = ScreeningRun.objects.get(intake=intake)
+    assert run.ruleset == RULESET_VERSION
+    assert run.is_current
+    # The stored flags are exactly what the engine says about the submitted answers.
+    expected = screen(screening_input(intake))["flags"]
+    assert [(f.rule, f.severity) for f in run.flags.order_by("position")] == [
+        (f["rule"], f["severity"]) for f in expected
+    ]
     assert run.flags.filter(category="medication_review").exists()
     assert run.flags.filter(category="red_flag").exists()
     signature = ConsentSignature.objects.get(intake=intake)

@@ -3,6 +3,7 @@ and new invitations."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -26,6 +27,7 @@ from intake.export import screening_input
 from intake.invitations import create_invitation
 from intake.models import Flag, Intake, Review, ScreeningRun
 from intake.screening import RULESET_VERSION
+from intake.screening.engine import RULESET
 from portal.models import AuditEvent
 
 XSS = "<script>alert(1)</script>"
@@ -99,7 +101,8 @@ def test_it_shows_flags_grouped_by_severity_highest_first(practitioner_client, i
 
     body = response.content.decode()
     assert body.index("Refer (1)") < body.index("Caution (1)") < body.index("Info (1)")
-    assert body.index("Safety flags") < body.index("Answers")
+    # Flags come before everything the patient reported, the pain summary included.
+    assert body.index("Safety flags") < body.index('id="pain-heading"') < body.index("Answers")
     assertContains(response, "Raised by ruleset <strong>2026.11.0</strong>")
     assertContains(response, "<li>because of R06</li>", html=True)
     assertContains(response, "Action for R06")
@@ -307,6 +310,36 @@ def test_it_rescreens_with_the_real_engine(practitioner_client, intake):
     assertContains(page, "apixaban")
     assertContains(page, "As stored in 2000")
     assertNotContains(page, "Re-run screening with the current rules")
+
+
+def test_it_shows_the_rationale_stored_with_each_flag(practitioner_client, intake, monkeypatch):
+    # An earlier run stored before flags kept their rationale, then a real screening.
+    add_run(intake, "2025.1.0", [flag_data("R07", "info", title="Stored before rationales")])
+    Intake.objects.filter(pk=intake.pk).update(
+        answers=ANSWERS | {"medications": {"items": [{"name": "Eliquis 5mg"}]}}
+    )
+    intake.refresh_from_db()
+    run = screening_service.run_screening(intake)
+    r06 = RULESET.rules["R06"]
+    stored = run.flags.get(rule="R06")
+    assert (stored.rationale, stored.sources) == (r06.rationale, list(r06.sources))
+
+    # Later the ruleset words both rules differently.
+    for rule_id in ("R06", "R07"):
+        changed = dataclasses.replace(
+            RULESET.rules[rule_id], rationale=f"Reworded {rule_id} reason", sources=("S99",)
+        )
+        monkeypatch.setitem(RULESET.rules, rule_id, changed)
+
+    response = practitioner_client.get(detail_url(intake))
+
+    # The flag raised by the real run still reads as it did when raised...
+    assertContains(response, r06.rationale)
+    assertContains(response, f"(sources {', '.join(r06.sources)})")
+    assertNotContains(response, "Reworded R06 reason")
+    # ...and only the row stored before rationales were kept falls back to today's words.
+    assertContains(response, "Reworded R07 reason", count=1)
+    assertContains(response, "(sources S99)", count=1)
 
 
 def test_it_does_not_screen_an_intake_that_was_not_submitted(practitioner_client, intake):

@@ -138,6 +138,63 @@ def test_it_requires_each_caution_and_higher_flag_to_be_acknowledged(
     assertContains(response, "Needs a neurological assessment first.")
 
 
+def one_flag_run(intake: Intake, severity: str) -> ScreeningRun:
+    run = ScreeningRun.objects.create(intake=intake, ruleset="2026.11.0")
+    Flag.objects.create(
+        run=run,
+        rule="R11",
+        category="electrical_device",
+        severity=severity,
+        title="Pacemaker",
+        action="No electroacupuncture",
+        because=["condition 'pacemaker' mentions an implanted cardiac device"],
+        affects=["EA"],
+    )
+    return run
+
+
+@pytest.mark.parametrize(
+    ("severity", "label"),
+    [
+        ("caution", "caution"),
+        ("defer", "defer"),
+        ("contraindicated", "contraindicated"),
+        ("refer", "refer"),
+    ],
+)
+def test_it_requires_the_acknowledgement_of_a_flag_from_caution_up(
+    practitioner_client, intake, severity, label
+):
+    run = one_flag_run(intake, severity)
+    flag = run.flags.get()
+
+    response = practitioner_client.post(url(intake), form_data(run))
+
+    assert response.status_code == 200
+    assert errors_of(response, f"ack_{flag.pk}") == (
+        f"Acknowledge the {label} flag “Pacemaker” before signing."
+    )
+    assert not Review.objects.exists()
+    intake.refresh_from_db()
+    assert (intake.status, intake.review_version) == (Intake.Status.SUBMITTED, 0)
+
+    response = practitioner_client.post(url(intake), form_data(run, **{f"ack_{flag.pk}": "on"}))
+
+    assert response.status_code == 302
+    assert list(Review.objects.get().acknowledged_flags.all()) == [flag]
+
+
+def test_it_leaves_the_acknowledgement_of_an_info_flag_optional(practitioner_client, intake):
+    run = one_flag_run(intake, "info")
+
+    response = practitioner_client.post(url(intake), form_data(run))
+
+    assert response.status_code == 302
+    review = Review.objects.get()
+    assert review.run == run
+    assert not review.acknowledged_flags.exists()
+
+
 def test_it_requires_a_note_unless_cleared(practitioner_client, intake, run):
     response = practitioner_client.post(url(intake), form_data(run, note="  "))
     assert "Add a note" in errors_of(response, "note")
@@ -145,6 +202,27 @@ def test_it_requires_a_note_unless_cleared(practitioner_client, intake, run):
     response = practitioner_client.post(url(intake), form_data(run, decision="cleared", note=""))
     assert response.status_code == 302
     assert Review.objects.get().decision == "cleared"
+
+
+@pytest.mark.parametrize(
+    ("decision", "extra"),
+    [("modified", {"modifications": ["no_electro"]}), ("not_suitable", {}), ("refer", {})],
+)
+def test_it_requires_a_note_for_every_decision_but_cleared(
+    practitioner_client, intake, run, decision, extra
+):
+    response = practitioner_client.post(
+        url(intake), form_data(run, decision=decision, note=" ", **extra)
+    )
+
+    assert response.status_code == 200
+    assert errors_of(response, "note") == "Add a note explaining the decision."
+    assert not Review.objects.exists()
+
+    # The note was the only thing missing.
+    response = practitioner_client.post(url(intake), form_data(run, decision=decision, **extra))
+    assert response.status_code == 302
+    assert Review.objects.get().decision == decision
 
 
 def test_it_limits_the_note_length(practitioner_client, intake, run):
@@ -208,6 +286,23 @@ def test_it_requires_the_signature_to_match_the_account(practitioner_client, int
 
     assert errors_of(response, "signed_name")
     assert not Review.objects.exists()
+
+
+def test_it_records_each_showing_of_the_review_page(practitioner_client, practitioner, intake, run):
+    def views() -> int:
+        return AuditEvent.objects.filter(
+            actor=practitioner,
+            action=AuditEvent.Action.VIEW,
+            object_type="intake.intake",
+            object_id=str(intake.pk),
+        ).count()
+
+    assertContains(practitioner_client.get(url(intake)), "Pat Jones")
+    assert views() == 1
+
+    # Sent back with an error, the page shows the patient again.
+    practitioner_client.post(url(intake), form_data(run, note=""))
+    assert views() == 2
 
 
 def test_it_only_reviews_submitted_intakes(practitioner_client, intake, run):

@@ -55,6 +55,21 @@ def test_unknown_key_exits_2() -> None:
     assert "medications[0].colour: unknown field" in done.stderr
 
 
+def test_a_key_with_a_newline_is_escaped_so_the_error_stays_on_one_line() -> None:
+    for document, where in [
+        ({"bad\nkey": 1}, "'bad\\nkey': unknown field"),
+        (
+            {"medications": [{"name": "x", "col\nour\u2028": 1}]},
+            "medications[0].'col\\nour\\u2028'",
+        ),
+    ]:
+        done = run("-", stdin=json.dumps(document))
+        assert done.returncode == 2
+        assert done.stdout == ""
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert where in done.stderr
+
+
 def test_invalid_json_exits_2() -> None:
     done = run("-", stdin="{not json")
     assert done.returncode == 2

@@ -10,8 +10,13 @@ from intake.screening.matching import edit_distance, words
 
 # Any change to rules.json or medications.json must bump RULESET_VERSION (the "version" in
 # both files), because stored flags record the version that raised them. Then put the new
-# fingerprint here.
-FINGERPRINTS = {"2026.11.0": "bf6701fd4be13daaad9406bf466189931e23cd0827dbf9c14555e36f116d18d0"}
+# fingerprint here. A change to how the engine reads answers bumps it too (2026.11.1: a
+# negation no longer reaches across clauses), so intakes screened before are offered a
+# re-screen.
+FINGERPRINTS = {
+    "2026.11.0": "bf6701fd4be13daaad9406bf466189931e23cd0827dbf9c14555e36f116d18d0",
+    "2026.11.1": "1ca3255f744f0ad4f4ed4306d9d7e1c2ce99f694f5107df2550e6af91c200b68",
+}
 
 
 def test_data_changes_bump_the_version() -> None:
@@ -66,6 +71,8 @@ def test_normalisation() -> None:
     assert words("lymphoedema") == words("lymphedema")
     assert words("Alzheimer\u2019s") == ["alzheimer"]
     assert words("ferrous sulphate 200 mg tablets") == ["ferrous", "sulfate"]
+    # A dash or bullet between words separates them; accents are dropped.
+    assert words("epilepsy\u2013cancer \u2022 caf\u00e9") == ["epilepsy", "cancer", "cafe"]
 
 
 def test_edit_distance_counts_a_swap_as_one() -> None:

@@ -29,54 +29,96 @@ def meds(*names: str) -> dict[str, dict[str, Any]]:
     return by_rule(medications=list(names))
 
 
-# One minimal intake per rule the intake can raise: every such rule must be reachable.
-RULE_EXAMPLES: dict[str, dict[str, Any]] = {
-    "R01": {"pregnancy": "possible"},
-    "R02": {"pregnancy": "yes"},
-    "R03": {"pregnancy": "yes"},
-    "R04": {"conditions": ["bleeding disorder"]},
-    "R05": {"conditions": ["ITP (low platelets)"]},
-    "R06": {"medications": ["Xarelto 20mg"]},
-    "R07": {"medications": ["clopidogrel 75mg"]},
-    "R08": {"medications": ["sertraline", "ibuprofen"]},
-    "R09": {"medications": ["Voltarol"]},
-    "R10": {"medications": ["ginkgo biloba"]},
-    "R11": {"conditions": ["pacemaker or ICD"]},
-    "R12": {"conditions": ["other implanted electrical device (stimulator or pump)"]},
-    "R14": {"conditions": ["epilepsy or seizures"]},
-    "R15": {"history": ["needle_phobia"]},
-    "R16": {"history": ["first_acupuncture"]},
-    "R19": {"conditions": ["diabetes"]},
-    "R20": {"conditions": ["peripheral neuropathy"]},
-    "R21": {"conditions": ["weakened immune system (immunosuppression)"]},
-    "R22": {"conditions": ["neutropenia"]},
-    "R23": {"conditions": ["cancer (current)"]},
-    "R24": {"conditions": ["lymphoedema or lymph nodes removed"]},
-    "R25": {"conditions": ["breast implant or other implant"]},
-    "R26": {"conditions": ["emphysema"]},
-    "R27": {"conditions": ["skin condition or broken skin"]},
-    "R28": {"conditions": ["varicose veins"]},
-    "R29": {"allergies": ["metal"]},
-    "R30": {"allergies": ["mugwort"]},
-    "R31": {"allergies": ["latex"]},
-    "R32": {"conditions": ["heart valve disease or replacement valve"]},
-    "R33": {"conditions": ["unstable angina"]},
-    "R34": {"conditions": ["dizzy spells, undiagnosed"]},
-    "R35": {"conditions": ["early dementia"]},
-    "R36": {"medications": ["prednisolone 5mg"]},
-    "R37": {"conditions": ["spinal fusion L4-L5"]},
-    "R38": {"conditions": ["hip replacement"]},
-    "R39": {"date_of_birth": "1940-01-01"},
-    "R44": {"conditions": ["blood-borne infection (hepatitis B or C, HIV)"]},
-    "R45": {"medications": ["tramadol 50mg"]},
-    "MR01": {"medications": ["Zyntrex"]},
-    "RF05": {"conditions": ["cancer (in the past)"], "pain": {"regions": ["neck"]}},
-    "RF06": {"red_flags": ["unexplained_weight_loss"]},
-    "RF07": {"date_of_birth": "1960-01-01", "pain": {"duration_months": 1}},
-    "RF12": {"pain": {"regions": ["upper_back"], "duration_months": 2}},
-    "RF14": {"pain": {"regions": ["head"]}, "red_flags": ["fever_or_infection"]},
-    "RF17": {"date_of_birth": "1960-01-01", "pain": {"regions": ["head"], "duration_months": 0}},
-    "RF25": {"conditions": ["new lump in breast"]},
+# One minimal intake per rule the intake can raise, with the severity and category its
+# highest flag must have: every such rule must be reachable, at the grade the clinical
+# reference gives it (ABSOLUTE → contraindicated, RELATIVE → caution, INFO → info).
+RULE_EXAMPLES: dict[str, tuple[dict[str, Any], str, str]] = {
+    "R01": ({"pregnancy": "possible"}, "caution", "pregnancy"),
+    "R02": ({"pregnancy": "yes"}, "caution", "pregnancy"),
+    "R03": ({"pregnancy": "yes"}, "contraindicated", "pregnancy"),
+    "R04": ({"conditions": ["bleeding disorder"]}, "contraindicated", "bleeding"),
+    "R05": ({"conditions": ["ITP (low platelets)"]}, "caution", "bleeding"),
+    "R06": ({"medications": ["Xarelto 20mg"]}, "caution", "bleeding"),
+    "R07": ({"medications": ["clopidogrel 75mg"]}, "info", "bleeding"),
+    "R08": ({"medications": ["sertraline", "ibuprofen"]}, "caution", "bleeding"),
+    "R09": ({"medications": ["Voltarol"]}, "info", "bleeding"),
+    "R10": ({"medications": ["ginkgo biloba"]}, "info", "bleeding"),
+    "R11": ({"conditions": ["pacemaker or ICD"]}, "contraindicated", "electrical_device"),
+    "R12": (
+        {"conditions": ["other implanted electrical device (stimulator or pump)"]},
+        "contraindicated",
+        "electrical_device",
+    ),
+    "R14": ({"conditions": ["epilepsy or seizures"]}, "caution", "seizure"),
+    "R15": ({"history": ["needle_phobia"]}, "caution", "fainting"),
+    "R16": ({"history": ["first_acupuncture"]}, "info", "fainting"),
+    "R19": ({"conditions": ["diabetes"]}, "caution", "diabetes"),
+    "R20": ({"conditions": ["peripheral neuropathy"]}, "caution", "sensation"),
+    "R21": (
+        {"conditions": ["weakened immune system (immunosuppression)"]},
+        "caution",
+        "infection",
+    ),
+    "R22": ({"conditions": ["neutropenia"]}, "caution", "infection"),
+    "R23": ({"conditions": ["cancer (current)"]}, "caution", "cancer"),
+    "R24": (
+        {"conditions": ["lymphoedema or lymph nodes removed"]},
+        "contraindicated",
+        "lymphoedema",
+    ),
+    "R25": ({"conditions": ["breast implant or other implant"]}, "contraindicated", "implant"),
+    "R26": ({"conditions": ["emphysema"]}, "caution", "thorax"),
+    "R27": ({"conditions": ["skin condition or broken skin"]}, "contraindicated", "skin"),
+    "R28": ({"conditions": ["varicose veins"]}, "caution", "skin"),
+    "R29": ({"allergies": ["metal"]}, "caution", "allergy"),
+    "R30": ({"allergies": ["mugwort"]}, "caution", "allergy"),
+    "R31": ({"allergies": ["latex"]}, "info", "allergy"),
+    "R32": (
+        {"conditions": ["heart valve disease or replacement valve"]},
+        "caution",
+        "cardiac_valve",
+    ),
+    "R33": ({"conditions": ["unstable angina"]}, "contraindicated", "unstable"),
+    "R34": ({"conditions": ["dizzy spells, undiagnosed"]}, "caution", "unstable"),
+    "R35": ({"conditions": ["early dementia"]}, "caution", "capacity"),
+    "R36": ({"medications": ["prednisolone 5mg"]}, "caution", "infection"),
+    "R37": ({"conditions": ["spinal fusion L4-L5"]}, "caution", "unstable"),
+    "R38": ({"conditions": ["hip replacement"]}, "caution", "implant"),
+    "R39": ({"date_of_birth": "1940-01-01"}, "caution", "unstable"),
+    "R44": (
+        {"conditions": ["blood-borne infection (hepatitis B or C, HIV)"]},
+        "info",
+        "infection",
+    ),
+    "R45": ({"medications": ["tramadol 50mg"]}, "info", "medication_review"),
+    "MR01": ({"medications": ["Zyntrex"]}, "info", "medication_review"),
+    "RF05": (
+        {"conditions": ["cancer (in the past)"], "pain": {"regions": ["neck"]}},
+        "refer",
+        "red_flag",
+    ),
+    "RF06": ({"red_flags": ["unexplained_weight_loss"]}, "refer", "red_flag"),
+    "RF07": (
+        {"date_of_birth": "1960-01-01", "pain": {"duration_months": 1}},
+        "refer",
+        "red_flag",
+    ),
+    "RF12": (
+        {"pain": {"regions": ["upper_back"], "duration_months": 2}},
+        "refer",
+        "red_flag",
+    ),
+    "RF14": (
+        {"pain": {"regions": ["head"]}, "red_flags": ["fever_or_infection"]},
+        "refer",
+        "red_flag",
+    ),
+    "RF17": (
+        {"date_of_birth": "1960-01-01", "pain": {"regions": ["head"], "duration_months": 0}},
+        "refer",
+        "red_flag",
+    ),
+    "RF25": ({"conditions": ["new lump in breast"]}, "refer", "red_flag"),
 }
 
 
@@ -87,8 +129,13 @@ def test_every_intake_rule_has_an_example() -> None:
 
 
 @pytest.mark.parametrize("rule", sorted(RULE_EXAMPLES))
-def test_it_raises_each_intake_rule(rule: str) -> None:
-    assert rule in by_rule(**RULE_EXAMPLES[rule])
+def test_it_raises_each_intake_rule_at_its_severity_and_category(rule: str) -> None:
+    answers, severity, category = RULE_EXAMPLES[rule]
+
+    flag = by_rule(**answers)[rule]
+
+    assert (flag["severity"], flag["category"]) == (severity, category)
+    assert flag["guide_url"] == f"/guide/safety/#{category}"
 
 
 @pytest.mark.parametrize(("key", "rule"), sorted(RULESET.red_flag_rules.items()))
@@ -204,6 +251,57 @@ def test_antiplatelet_brands(typed: str, generic: str) -> None:
     assert f"is {generic}, an antiplatelet" in flag["because"][0]
 
 
+# (answer, what the patient typed, rule, severity of its highest flag)
+TYPED_VARIANTS = [
+    ("conditions", "HAEMOPHILIA", "R04", "contraindicated"),
+    ("conditions", "hemophiliac", "R04", "contraindicated"),
+    ("conditions", "LYMPHEDEMA left arm", "R24", "contraindicated"),
+    ("conditions", "Lymphoedema", "R24", "contraindicated"),
+    ("conditions", "Pace Maker", "R11", "contraindicated"),
+    ("conditions", "pacemakr", "R11", "contraindicated"),
+    ("conditions", "spinal cord stimulater", "R12", "contraindicated"),
+    ("conditions", "EPILEPSY", "R14", "caution"),
+    ("conditions", "epileptic fits", "R14", "caution"),
+    ("conditions", "Type 2 Diabetes", "R19", "caution"),
+    ("conditions", "diabetis", "R19", "caution"),
+    ("conditions", "immunosupressed", "R21", "caution"),
+    ("conditions", "Neutropaenia", "R22", "caution"),
+    ("conditions", "thrombocytopaenia", "R05", "caution"),
+    ("conditions", "TUMOR", "R23", "caution"),
+    ("conditions", "leukemia", "R23", "caution"),
+    ("conditions", "cellulites", "R27", "contraindicated"),
+    ("conditions", "Alzheimer\u2019s", "R35", "caution"),
+    ("medications", "warfarine", "R06", "caution"),
+    ("medications", "Coumadin 5mg", "R06", "caution"),
+    ("medications", "eliqus", "R06", "caution"),
+    ("medications", "XARELTO", "R06", "caution"),
+    ("medications", "Pradaxa", "R06", "caution"),
+    ("medications", "asprin", "R07", "info"),
+    ("medications", "Advil", "R09", "info"),
+    ("medications", "Prednisone", "R36", "caution"),
+    ("medications", "Tegretol", "R14", "info"),
+    ("medications", "Ozempic", "R19", "info"),
+    ("medications", "Humira pen", "R21", "caution"),
+    ("medications", "Methotrexate 10mg weekly", "R21", "caution"),
+    ("medications", "OxyContin", "R45", "info"),
+    ("medications", "Tamoxifen", "R23", "caution"),
+    ("allergies", "NICKEL", "R29", "caution"),
+    ("allergies", "Moxa smoke", "R30", "caution"),
+    ("allergies", "elastoplast", "R31", "info"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "typed", "rule", "severity"), TYPED_VARIANTS, ids=[v[1] for v in TYPED_VARIANTS]
+)
+def test_case_spelling_and_brand_variants(answer: str, typed: str, rule: str, severity: str):
+    result = by_rule(**{answer: [typed]})
+
+    assert result[rule]["severity"] == severity
+    assert result[rule]["category"] == RULESET.rules[rule].category
+    assert "MR01" not in result
+
+
 def test_uk_ssri_brand_counts_in_combination() -> None:
     assert "R08" in meds("Cipralex 10mg", "naproxen")
     assert meds("Cipralex 10mg") == {}
@@ -220,6 +318,52 @@ def test_british_and_american_drug_names() -> None:
     assert "R21" in meds("ciclosporin") and "R21" in meds("cyclosporine 100mg")
     assert meds("paracetamol 1g qds", "acetaminophen", "Tylenol", "Panadol") == {}
     assert meds("salbutamol inhaler", "albuterol") == {}
+
+
+# --- bleeding factors stack (clinical reference section 2) -------------------------------
+
+
+def test_a_single_antiplatelet_is_information_only() -> None:
+    flag = meds("aspirin 75mg")["R07"]
+    assert flag["severity"] == "info"
+    assert flag["because"] == ["medication 'aspirin 75mg' is aspirin, an antiplatelet"]
+
+
+def test_dual_antiplatelets_are_a_caution_with_the_score() -> None:
+    flag = meds("aspirin 75mg", "clopidogrel 75mg")["R07"]
+
+    assert flag["severity"] == "caution"
+    assert flag["because"][-1] == (
+        "bleeding factors add up to a score of 2: "
+        "aspirin (antiplatelet) +1, clopidogrel (antiplatelet) +1"
+    )
+
+
+def test_a_supplement_with_an_anticoagulant_is_a_caution() -> None:
+    assert meds("fish oil")["R10"]["severity"] == "info"
+
+    result = meds("warfarin", "fish oil")
+
+    assert result["R10"]["severity"] == "caution"
+    assert result["R06"]["severity"] == "caution"
+    score = (
+        "bleeding factors add up to a score of 3: "
+        "warfarin (anticoagulant) +2, fish oil (omega-3) (supplement) +1"
+    )
+    assert score in result["R10"]["because"]
+    assert score in result["R06"]["because"]
+
+
+def test_an_ssri_with_an_nsaid_raises_the_combination_rule() -> None:
+    assert meds("sertraline") == {}
+
+    result = meds("sertraline 50mg", "naproxen")
+
+    assert result["R08"]["severity"] == "caution"
+    assert "R09" not in result  # the NSAID is counted in the combination instead
+    assert result["R08"]["because"][-1] == (
+        "bleeding factors add up to a score of 2: sertraline (SSRI/SNRI) +1, naproxen (NSAID) +1"
+    )
 
 
 # --- medicines implying conditions -------------------------------------------------------
@@ -302,6 +446,52 @@ def test_negation_and_longer_harmless_phrases() -> None:
     assert by_rule(conditions=["no history of cancer", "never had epilepsy"]) == {}
     assert by_rule(conditions=["diabetes insipidus", "pre-diabetes"]) == {}
     assert "R21" in by_rule(conditions=["no spleen (splenectomy 2010)"])
+
+
+def test_negation_does_not_cross_clauses() -> None:
+    assert by_rule(conditions=["never smoked, epilepsy"])["R14"]["severity"] == "caution"
+    result = by_rule(conditions=["diabetes - no complications, pacemaker"])
+    assert result["R11"]["severity"] == "contraindicated"
+    assert "R19" in result
+    assert by_rule(conditions=["no problems but haemophilia"])["R04"]["severity"] == (
+        "contraindicated"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "rule", "severity"),
+    [
+        ("no history of cancer; pacemaker", "R11", "contraindicated"),
+        ("no issues \u2013 haemophilia", "R04", "contraindicated"),
+        ("not well controlled epilepsy", "R14", "contraindicated"),
+        ("no problems with epilepsy", "R14", "caution"),
+        ("no diabetes or epilepsy", "R14", "caution"),
+        ("nil else. Lymphoedema right arm", "R24", "contraindicated"),
+    ],
+)
+def test_a_negation_reaches_only_across_words_that_introduce_a_condition(
+    typed: str, rule: str, severity: str
+) -> None:
+    assert by_rule(conditions=[typed])[rule]["severity"] == severity
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["no history of cancer", "never had epilepsy", "No known bleeding disorder", "not diabetic"],
+)
+def test_a_plain_negation_still_counts(typed: str) -> None:
+    assert by_rule(conditions=[typed]) == {}
+
+
+def test_a_softening_word_applies_only_when_the_answer_names_one_condition() -> None:
+    assert by_rule(conditions=["haemophilia A (mild)"])["R04"]["severity"] == "caution"
+    assert by_rule(conditions=["mild asthma, haemophilia"])["R04"]["severity"] == (
+        "contraindicated"
+    )
+    assert by_rule(conditions=["epilepsy - no recent seizures"])["R14"]["severity"] == "info"
+    assert by_rule(conditions=["diabetes well controlled, epilepsy"])["R14"]["severity"] == (
+        "caution"
+    )
 
 
 def test_medicine_named_in_conditions_counts() -> None:
@@ -398,3 +588,58 @@ def test_a_clean_list_of_everyday_medicines_raises_nothing() -> None:
 
 def test_empty_and_none_entries_are_ignored() -> None:
     assert flags(medications=["", "  ", "none"], conditions=[""], allergies=[]) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "known", "unknown"),
+    [("metformin, Zyntrex", "R19", "zyntrex"), ("aspirin + Blorbicane 20mg", "R07", "blorbicane")],
+)
+def test_an_unknown_medicine_beside_a_known_one_goes_to_review(
+    typed: str, known: str, unknown: str
+) -> None:
+    result = meds(typed)
+
+    assert known in result
+    assert result["MR01"]["because"] == [
+        f"medication '{typed}' also names '{unknown}', which the medication reference does not know"
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Eliquis 5mg twice daily",
+        "apixaban (for AFib)",
+        "Humira pen",
+        "Ventolin inhaler 2 puffs as needed",
+        "paracetamol for back pain",
+        "metformin for diabetes",
+        "Warfarin (INR 2-3)",
+        "co-codamol 30/500 when bad",
+        "gabapentin 300mg three times a day",
+    ],
+)
+def test_doses_forms_and_reasons_are_not_taken_for_unknown_medicines(typed: str) -> None:
+    assert "MR01" not in meds(typed)
+
+
+def test_a_condition_named_beside_a_medicine_counts() -> None:
+    assert "R28" in meds("warfarin for DVT")
+    assert meds("Ventolin (asthma)")["R30"]["because"] == [
+        "medication 'Ventolin (asthma)' mentions asthma (smoke sensitivity)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["None.", "nothing at the moment", "n/a", "N / A", "no regular medication", "not on any", "-"],
+)
+def test_no_medication_said_in_words_raises_nothing(typed: str) -> None:
+    assert flags(medications=[typed]) == []
+
+
+@pytest.mark.parametrize("typed", ["not sure", "5mg", "the little white pill for my heart"])
+def test_an_answer_that_names_no_known_medicine_goes_to_review(typed: str) -> None:
+    assert meds(typed)["MR01"]["because"] == [
+        f"medication '{typed}' is not in the medication reference"
+    ]

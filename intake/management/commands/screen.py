@@ -40,7 +40,7 @@ class Command(BaseCommand):
         try:
             result = screen(answers)
         except ScreeningInputError as exc:
-            raise CommandError(str(exc), returncode=BAD_INPUT) from None
+            raise CommandError(_one_line(str(exc)), returncode=BAD_INPUT) from None
         self.stdout.write(json.dumps(result))
 
     def _read(self, path: str, stdin: TextIO) -> str:
@@ -58,3 +58,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path}: cannot read ({exc.__class__.__name__})", returncode=BAD_INPUT
             ) from None
+
+
+def _one_line(message: str) -> str:
+    """The message with control characters escaped: it names fields taken from the input,
+    and a newline in one would split the promised one-line error in two."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
