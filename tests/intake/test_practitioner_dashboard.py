@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -57,7 +58,8 @@ def test_it_keeps_the_order_across_pages_that_straddle_the_groups(practitioner_c
     first = practitioner_client.get(URL)
     second = practitioner_client.get(URL, {"page": 2})
 
-    assert first.context["page_obj"].paginator.count == 30
+    assert first.context["page_obj"].has_next
+    assert not second.context["page_obj"].has_next
     assert listed_names(first) == [f"Upcoming {i:02}" for i in range(20)] + [
         f"Past {i}" for i in range(5)
     ]
@@ -164,3 +166,35 @@ def test_it_pages_25_at_a_time_and_keeps_the_filters(practitioner_client):
     assert listed_names(second) == [f"Patient {i:02}" for i in range(25, 30)]
     assertContains(second, 'href="?status=submitted&amp;page=1"')
     assertNotContains(second, "Other status")
+
+
+def test_it_reads_past_the_groups_to_a_later_page(practitioner_client):
+    # Page 3 starts beyond both the 20 upcoming and the 40 past intakes, in the unbooked ones.
+    for i in range(20):
+        make_intake(f"Upcoming {i:02}", days=i + 1)
+    for i in range(40):
+        make_intake(f"Past {i:02}", days=-(i + 1))
+    for i in range(3):
+        make_intake(f"Unbooked {i}", days=None, created_at=timezone.now() - timedelta(hours=i))
+
+    third = practitioner_client.get(URL, {"page": 3})
+
+    assert listed_names(third) == [f"Past {i:02}" for i in range(30, 40)] + [
+        "Unbooked 0",
+        "Unbooked 1",
+        "Unbooked 2",
+    ]
+    assert not third.context["page_obj"].has_next
+    assertContains(third, 'href="?page=2"')
+
+
+@pytest.mark.parametrize("page", ["9", "0", "-1", "many", "1e9"])
+def test_it_answers_any_page_number_without_an_error(practitioner_client, page):
+    make_intake("Only Patient")
+    response = practitioner_client.get(URL, {"page": page})
+    assert response.status_code == 200
+    if page == "9":
+        assertContains(response, "There are no more intakes")
+        assertContains(response, 'href="?page=1"')
+    else:
+        assert listed_names(response) == ["Only Patient"]
