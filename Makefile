@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 DEMO_ENV := DEBUG=1
 
-.PHONY: run test test-postgres venv browser-deps lint migrations-check deploy-check otp bench backup restore clean
+.PHONY: run test test-postgres venv browser-deps lint migrations-check deploy-check audit otp bench backup restore clean
 
 venv: $(VENV)/.installed
 
@@ -36,9 +36,10 @@ test: venv browser-deps
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(MAKE) test
 
-# Debian's Chromium (Playwright cannot download its own here) and axe-core from npm.
+# Debian's Chromium (Playwright cannot download its own here) and axe-core from npm. The
+# tests launch /usr/bin/chromium by that path, so another chromium on PATH does not count.
 browser-deps: $(AXE)
-	@command -v chromium >/dev/null 2>&1 || { \
+	@test -x /usr/bin/chromium || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
@@ -59,6 +60,12 @@ migrations-check: venv
 deploy-check: venv
 	PORTAL_PRODUCTION=1 SECRET_KEY=deploy-check-$$(date +%s)-a-long-random-looking-secret-value-xyz \
 	ALLOWED_HOSTS=clinic.example $(PY) manage.py check --deploy --fail-level WARNING
+
+# Known vulnerabilities in the pinned packages (SECURITY.md S12). pip-audit resolves
+# requirements.txt and asks PyPI's vulnerability API about each package, so it needs the
+# internet; --strict fails the audit if any package could not be checked.
+audit: venv
+	$(VENV)/bin/pip-audit -r requirements.txt --strict
 
 # Backups of the PostgreSQL database (custom format, restorable with pg_restore).
 BACKUP_FILE ?= backups/portal-$(shell date +%Y%m%d-%H%M%S).dump

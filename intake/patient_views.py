@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.views import redirect_to_login
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,8 +24,8 @@ from intake.models import ConsentSignature, ConsentText, Intake, Invitation
 from intake.screening import medication_names
 from intake.screening.vocabulary import PAIN_REGIONS
 from intake.summary import answer_sections
-from portal import audit, roles, stash
-from portal.models import AuditEvent, User
+from portal import audit, registration, roles, stash
+from portal.models import AuditEvent, PendingRegistration, User
 from portal.roles import patient_required
 
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -103,10 +102,15 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("intake:register")
 
 
+PENDING_REGISTRATION = "_pending_registration"
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Choosing a password after an invitation link, or (if the clinic allows it)
-    creating an account from scratch."""
+    self-registration: name and email first, then a password from the link emailed to
+    that address (portal.registration). The first step answers every address the same
+    way, so it cannot be used to find out who has an account (SECURITY.md S6)."""
     if request.user.is_authenticated:
         return redirect("intake:my_intake")
     invitation = _pending_invitation(request)
@@ -114,23 +118,74 @@ def register(request: HttpRequest) -> HttpResponse:
         return _register_invited(request, invitation)
     if not settings.SELF_REGISTRATION:
         raise Http404
+    if request.method == "GET" and "confirm" in request.GET:
+        return _open_registration_link(request, request.GET["confirm"])
+    if PENDING_REGISTRATION in request.session:
+        return _register_confirmed(request, request.session[PENDING_REGISTRATION])
+    if request.method == "GET" and "sent" in request.GET:
+        return render(request, "intake/patient/register_sent.html")
     form = forms.RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user, intake = services.register_patient(
-                full_name=form.cleaned_data["full_name"],
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password1"],
-            )
-        except IntegrityError:
-            # Two registrations for one address at the same moment: the other one won.
-            form.add_error("email", forms.RegisterForm.EXISTS_MESSAGE)
-        else:
-            login(request, user, backend=LOGIN_BACKEND)
-            audit.record(request, AuditEvent.Action.CREATE, intake)
-            messages.success(request, "Your account is ready. Let's start your intake.")
-            return redirect(steps.first_incomplete(intake).url(intake))
+        registration.start(
+            full_name=form.cleaned_data["full_name"], email=form.cleaned_data["email"]
+        )
+        return redirect(f"{reverse('intake:register')}?sent=1")
     return render(request, "intake/patient/register.html", {"form": form})
+
+
+def _open_registration_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Like an invitation link: opened once by GET, then the registration waits in the
+    (server-side) session and the token is not repeated in any later URL or form."""
+    pending = PendingRegistration.from_token(token)
+    if pending is None:
+        return _registration_link_problem(request)
+    request.session[PENDING_REGISTRATION] = {"pk": pending.pk, "email": pending.email}
+    return redirect("intake:register")
+
+
+def _registration_link_problem(request: HttpRequest) -> HttpResponse:
+    request.session.pop(PENDING_REGISTRATION, None)
+    messages.error(
+        request,
+        "That link has expired or has already been used. Log in if you have finished "
+        "creating your account; if not, enter your details again and we will send a new link.",
+    )
+    return redirect("intake:register")
+
+
+def _register_confirmed(request: HttpRequest, waiting: dict) -> HttpResponse:
+    """Choosing the password, the second half of self-registration."""
+    pending = PendingRegistration.objects.filter(pk=waiting["pk"]).first()
+    if pending is None or pending.is_expired:
+        password = request.POST.get("password1", "")
+        if request.method == "POST" and password:
+            # A double click: the first request made the account. The same password signs
+            # this browser in too, through the normal (rate-limited) check.
+            again = authenticate(request, username=waiting["email"], password=password)
+            if again is not None:
+                request.session.pop(PENDING_REGISTRATION, None)
+                login(request, again)
+                return redirect("intake:my_intake")
+        return _registration_link_problem(request)
+    form = forms.PasswordPairForm(
+        request.POST if request.method == "POST" else None,
+        email=pending.email,
+        full_name=pending.full_name,
+    )
+    if request.method == "POST" and form.is_valid():
+        made = registration.finish(pending.pk, password=form.cleaned_data["password1"])
+        if made is None:
+            # The address got an account another way (an invitation) a moment ago.
+            return _registration_link_problem(request)
+        user, intake = made
+        request.session.pop(PENDING_REGISTRATION, None)
+        login(request, user, backend=LOGIN_BACKEND)
+        audit.record(request, AuditEvent.Action.CREATE, intake)
+        messages.success(request, "Your account is ready. Let's start your intake.")
+        return redirect(steps.first_incomplete(intake).url(intake))
+    return render(
+        request, "intake/patient/register_password.html", {"form": form, "pending": pending}
+    )
 
 
 def _register_invited(request: HttpRequest, invitation: Invitation) -> HttpResponse:

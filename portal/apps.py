@@ -9,8 +9,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal accounts and audit"
 
     def ready(self) -> None:
-        from portal import signals  # noqa: F401  (connects the sign-in audit receivers)
+        from portal import log_privacy, signals  # noqa: F401  (signals connects receivers)
         from portal.roles import sync_groups
 
-        # After every migrate, so that permissions of every app exist when groups get them.
+        # After every migrate (and flush): the groups are brought back to exactly the
+        # permissions portal.roles declares, creating any that do not exist yet.
         post_migrate.connect(sync_groups, dispatch_uid="portal.sync_groups")
+        log_privacy.install()

@@ -18,6 +18,9 @@ from portal import audit, stash
 from portal.models import AuditEvent
 
 LAST_SEEN_KEY = "_last_seen"
+# When the user signed in (set by portal.signals at every login). The session row's own
+# expiry cannot serve as the absolute limit: Django pushes it forward on every save.
+LOGIN_AT_KEY = "_login_at"
 # The last-seen time is rewritten at most this often (seconds). Writing it on every request
 # would save the session row on every page view, the largest fixed cost of a signed-in
 # request; the price is that a logoff may come up to this much early, never late.
@@ -29,10 +32,22 @@ def idle_limit_seconds(user) -> float:
     return limit.total_seconds()
 
 
+def seconds_left(request: HttpRequest, now: float | None = None) -> float:
+    """Time before this session is signed out: by the idle limit or by the absolute limit,
+    whichever comes first."""
+    now = time.time() if now is None else now
+    last_seen = request.session.get(LAST_SEEN_KEY, now)
+    login_at = request.session.get(LOGIN_AT_KEY, now)
+    idle_left = idle_limit_seconds(request.user) - (now - last_seen)
+    absolute_left = settings.SESSION_ABSOLUTE_LIMIT.total_seconds() - (now - login_at)
+    return min(idle_left, absolute_left)
+
+
 class IdleLogoutMiddleware:
-    """Automatic logoff after inactivity (SECURITY.md S4): 15 minutes for staff, 30 for
-    patients. A POST that arrives after the limit on an answer-collecting page is parked,
-    not dropped, and comes back after the patient signs in again."""
+    """Automatic logoff (SECURITY.md S4): after inactivity (15 minutes for staff, 30 for
+    patients) and, whatever the activity, SESSION_ABSOLUTE_LIMIT after signing in. A POST
+    that arrives after either limit on an answer-collecting page is parked, not dropped,
+    and comes back after the patient signs in again."""
 
     # The status poll must not count as activity, or the warning would never fire.
     passive_url_names = {"session_status"}
@@ -49,28 +64,59 @@ class IdleLogoutMiddleware:
             return None
         now = time.time()
         last_seen = request.session.get(LAST_SEEN_KEY)
-        if last_seen is not None and now - last_seen > idle_limit_seconds(user):
-            user_id = user.pk
-            audit.record(request, AuditEvent.Action.IDLE_LOGOUT, actor=user)
-            logout(request)
-            if request.method == "POST" and stash.view_keeps_answers(view_func):
-                stash.park(request, user_id)
-            messages.info(
+        login_at = request.session.get(LOGIN_AT_KEY)
+        if login_at is None:
+            # A session from before the login time was recorded: its limit starts now.
+            request.session[LOGIN_AT_KEY] = login_at = now
+        if now - login_at > settings.SESSION_ABSOLUTE_LIMIT.total_seconds():
+            return self._sign_out(
                 request,
+                view_func,
+                AuditEvent.Action.SESSION_EXPIRED,
+                "For your security, sessions end after "
+                f"{settings.SESSION_ABSOLUTE_LIMIT.total_seconds() / 3600:g} hours. Sign in "
+                "again to carry on; your answers have been kept.",
+            )
+        if last_seen is not None and now - last_seen > idle_limit_seconds(user):
+            return self._sign_out(
+                request,
+                view_func,
+                AuditEvent.Action.IDLE_LOGOUT,
                 "You were signed out after a period of inactivity. Sign in again to carry on; "
                 "your answers have been kept.",
             )
-            return redirect_to_login(request.get_full_path())
         match = request.resolver_match
         passive = match is not None and match.url_name in self.passive_url_names
         if not passive and (last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION):
             request.session[LAST_SEEN_KEY] = now
         return None
 
+    def _sign_out(self, request: HttpRequest, view_func, action: str, message: str):
+        user = request.user
+        user_id = user.pk
+        audit.record(request, action, actor=user)
+        logout(request)
+        if request.method == "POST" and stash.view_keeps_answers(view_func):
+            stash.park(request, user_id)
+        messages.info(request, message)
+        return redirect_to_login(request.get_full_path())
 
-class StaffSecondFactorMiddleware:
-    """Practitioners and admins reach nothing but the second-factor pages until they have
-    verified a TOTP device in this session (SECURITY.md S7)."""
+
+# Whether the signed-in user had a confirmed TOTP device at login (set by portal.signals),
+# so that patients without one, nearly all of them, cost no query per request.
+OTP_ENROLLED_KEY = "_otp_enrolled"
+
+
+def has_confirmed_device(user) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+class SecondFactorMiddleware:
+    """Nothing but the second-factor pages until a TOTP device is verified in this session
+    (SECURITY.md S7): always for practitioners and admins, and for any patient who chose to
+    enrol a device, since a second factor that is never asked for protects nothing."""
 
     allowed_url_names = {"otp_setup", "otp_verify", "logout", "session_status", "keepalive"}
 
@@ -82,14 +128,18 @@ class StaffSecondFactorMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = request.user
-        if not (user.is_authenticated and user.is_staff) or user.is_verified():
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if not user.is_staff and not request.session.get(OTP_ENROLLED_KEY):
             return None
         match = request.resolver_match
         if match and match.url_name in self.allowed_url_names:
             return None
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        has_device = has_confirmed_device(user)
+        if not user.is_staff and not has_device:
+            # The patient's device was removed (by the clinic) since they signed in.
+            request.session[OTP_ENROLLED_KEY] = False
+            return None
         target = reverse("otp_verify" if has_device else "otp_setup")
         if request.method == "GET":
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"

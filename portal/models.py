@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -80,6 +85,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
         IDLE_LOGOUT = "idle_logout", "Logged out after inactivity"
+        SESSION_EXPIRED = "session_expired", "Logged out at the session time limit"
         VIEW = "view", "Viewed"
         CREATE = "create", "Created"
         UPDATE = "update", "Changed"
@@ -104,3 +110,55 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}"
+
+
+REGISTRATION_LINK_LIFETIME = timedelta(hours=2)
+REGISTRATION_SALT = "portal.registration"
+
+
+class PendingRegistration(models.Model):
+    """A self-registration waiting for its email address to be confirmed.
+
+    No account exists until the emailed link is opened and a password chosen there, so an
+    address can only be registered by whoever reads its mail, and nothing else (sign-in,
+    password reset, invitations) ever sees a half-made account. As for invitations, the
+    link carries a signed random nonce and only its hash is stored.
+    """
+
+    email = models.EmailField(max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Pending registration {self.pk}"
+
+    @staticmethod
+    def _hash(nonce: str) -> str:
+        return hashlib.sha256(nonce.encode()).hexdigest()
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        """A fresh (token for the link, hash to store) pair."""
+        nonce = secrets.token_urlsafe(24)
+        return signing.dumps(nonce, salt=REGISTRATION_SALT), PendingRegistration._hash(nonce)
+
+    @classmethod
+    def from_token(cls, token: str) -> PendingRegistration | None:
+        """The registration a link belongs to, or None if forged, replaced or expired."""
+        try:
+            nonce = signing.loads(token, salt=REGISTRATION_SALT)
+        except signing.BadSignature:
+            return None
+        if not isinstance(nonce, str):
+            return None
+        pending = cls.objects.filter(nonce_hash=cls._hash(nonce)).first()
+        return None if pending is None or pending.is_expired else pending
+
+    @classmethod
+    def expired(cls) -> models.QuerySet[PendingRegistration]:
+        return cls.objects.filter(created_at__lte=timezone.now() - REGISTRATION_LINK_LIFETIME)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.created_at + REGISTRATION_LINK_LIFETIME

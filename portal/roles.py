@@ -1,7 +1,7 @@
 """The three roles, kept as groups, and the checks views use.
 
 Patients are ordinary users. Practitioners and admins are staff and must pass a second
-factor (see portal.middleware.StaffSecondFactorMiddleware) before any staff page opens.
+factor (see portal.middleware.SecondFactorMiddleware) before any staff page opens.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ PATIENT = "patient"
 PRACTITIONER = "practitioner"
 ADMIN = "admin"
 
-# Permissions each group holds; the migration that creates the groups reads this.
+# Permissions each group holds, exactly: sync_groups (run after every migrate) adds what is
+# missing and takes away anything else.
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     PATIENT: [],
     PRACTITIONER: [
@@ -96,12 +97,21 @@ practitioner_required = role_required(is_staff_member)
 admin_required = role_required(is_admin)
 
 
-def sync_groups(sender=None, using: str = "default", **kwargs) -> None:
-    """Create the three role groups and give each exactly its permissions (idempotent)."""
+def sync_groups(sender=None, *, using: str = "default", verbosity: int = 1, **kwargs) -> None:
+    """Create the three role groups and give each exactly its permissions (idempotent).
+
+    Connected to post_migrate, which is sent once per app in INSTALLED_APPS order. Django
+    creates an app's permissions in that app's own post_migrate handler, so when this runs
+    for `portal`, the permissions of apps listed later (guide, intake) do not exist yet.
+    They are created here first, for every app; creating them twice is harmless."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
     if sender is not None and sender.name != "portal":
         return
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, interactive=False, using=using)
     for name, perm_names in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=name)
         perms = []
@@ -112,6 +122,9 @@ def sync_groups(sender=None, using: str = "default", **kwargs) -> None:
                 .filter(content_type__app_label=app_label, codename=codename)
                 .first()
             )
-            if perm is not None:
-                perms.append(perm)
+            if perm is None:
+                # A name in GROUP_PERMISSIONS that no model provides is a typo, not a
+                # permission to skip quietly: the role would lose it without anyone noticing.
+                raise LookupError(f"permission {dotted} does not exist")
+            perms.append(perm)
         group.permissions.set(perms)

@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "portal.middleware.AuditDeniedMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.IdleLogoutMiddleware",
-    "portal.middleware.StaffSecondFactorMiddleware",
+    "portal.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.NoStoreMiddleware",
@@ -155,8 +155,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 # Sessions live in the database so that any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Absolute limit on a session, whatever the activity.
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# Absolute limit on a signed-in session, whatever the activity (SECURITY.md S4), counted
+# from the login and enforced by portal.middleware.IdleLogoutMiddleware. The cookie's own
+# age is only a backstop: Django renews it every time the session is saved.
+SESSION_ABSOLUTE_LIMIT = timedelta(hours=10)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIMIT.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -196,15 +199,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Brute-force protection: a lock on the pair (account, address) after five failures, for
-# fifteen minutes. The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes
-# nothing; behind a proxy set AXES_CLIENT_IP_CALLABLE accordingly.
+# Brute-force protection (SECURITY.md S6): five failures lock the account, from every
+# address, and five failures from one address lock that address, for every account;
+# for fifteen minutes. Unknown addresses are counted and locked exactly like real ones.
+# The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing; behind a
+# proxy set AXES_CLIENT_IP_CALLABLE accordingly. Emails are counted in lower case, as the
+# login matches them: "PAT@example.com" is not a fresh account to guess at.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "portal.auth.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# A success clears only that account's failures from that address (portal.signals):
+# axes' own reset would clear the whole address, a way around the per-account lock.
+AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "portal.auth.client_ip"
 AXES_VERBOSE = False
 
@@ -241,7 +250,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "intake@clinic.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Logs carry request paths and user ids, never form contents (SECURITY.md S13).
+# Logs carry request paths and user ids, never form contents (SECURITY.md S13), nor the
+# message of an exception, which may quote them (portal.log_privacy).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -249,6 +259,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default would mail ADMINS a report of every error and suspicious request,
+        # with the posted form data: health data. Its records go to the root's console only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Django's request logger would mail or print POST data on errors; keep it terse.
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Axes logs every successful sign-in at INFO; the audit trail already records them.

@@ -3,7 +3,6 @@ keep-alive, and the friendly CSRF failure page."""
 
 from __future__ import annotations
 
-import time
 from base64 import b32encode
 
 import segno
@@ -22,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles, stash
 from portal.forms import EmailAuthenticationForm, TokenForm
-from portal.middleware import LAST_SEEN_KEY, idle_limit_seconds
+from portal.middleware import OTP_ENROLLED_KEY, seconds_left
 
 
 def safe_next(request: HttpRequest, fallback: str = "home") -> str:
@@ -66,6 +65,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            # From now on this account is asked for a code at every sign-in, patients too.
+            request.session[OTP_ENROLLED_KEY] = True
             messages.success(request, "Two-step sign-in is set up.")
             return redirect(safe_next(request))
         form.add_error(
@@ -105,18 +106,18 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def keepalive(request: HttpRequest) -> HttpResponse:
-    """'Stay signed in' from the idle warning: the request itself counts as activity."""
-    return JsonResponse({"remaining": int(idle_limit_seconds(request.user))})
+    """'Stay signed in' from the idle warning: the request itself counts as activity. Near
+    the absolute limit, the time left stays short: that limit cannot be extended."""
+    return JsonResponse({"remaining": max(0, round(seconds_left(request)))})
 
 
 @require_GET
 def session_status(request: HttpRequest) -> HttpResponse:
-    """Seconds left before idle logoff; polled by the warning script, not counted as activity."""
+    """Seconds left before the automatic logoff (idle or absolute, whichever is sooner);
+    polled by the warning script, not counted as activity."""
     if not request.user.is_authenticated:
         return JsonResponse({"remaining": 0})
-    last_seen = request.session.get(LAST_SEEN_KEY, time.time())
-    remaining = idle_limit_seconds(request.user) - (time.time() - last_seen)
-    return JsonResponse({"remaining": max(0, int(remaining))})
+    return JsonResponse({"remaining": max(0, round(seconds_left(request)))})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -1,18 +1,24 @@
-"""The cast of users every test can call on, and a sign-in helper that passes the second
-factor for staff the way a real login would leave the session."""
+"""The cast of users every test can call on, a sign-in helper that passes the second
+factor for staff the way a real login would leave the session, and self-registration
+through the emailed link."""
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import User
+from tests.postgres_guard import pytest_runtest_makereport  # noqa: F401  (a hook)
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -36,6 +42,28 @@ def sign_in(client: Client, user: User) -> Client:
         session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+def registration_link(email: str) -> str:
+    """The path and query of the newest registration link emailed to `email`."""
+    for message in reversed(mail.outbox):
+        if message.to == [email]:
+            found = re.search(r"https?://\S+\?confirm=\S+", message.body)
+            if found:
+                parts = urlsplit(found.group(0))
+                return f"{parts.path}?{parts.query}"
+    raise AssertionError(f"no registration link was sent to {email}")
+
+
+def self_register(client: Client, *, full_name: str, email: str, password: str, **extra):
+    """Register as a patient the way a person does: name and email, the link from the
+    email, then a password. `extra` fields are posted with both forms. Returns the final
+    response (a redirect to the first step when it worked)."""
+    page = reverse("intake:register")
+    response = client.post(page, {**extra, "full_name": full_name, "email": email})
+    assert response.status_code == 302, response.content[:2000]
+    client.get(registration_link(email.strip().lower()))
+    return client.post(page, {**extra, "password1": password, "password2": password})
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ def test_it_survives_punctuation_and_very_long_queries(client):
         assert client.get(reverse("guide:search"), {"q": query}).status_code == 200
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="stemming needs PostgreSQL")
 def test_it_matches_word_forms_and_ranks_titles_first_on_postgresql(make_page):
     body_only = make_page(title="Other", summary="Other.", body="Gentle needling of the hand.")

@@ -14,6 +14,8 @@ from portal.models import AuditEvent, User
 from tests.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"
+ATTACKER = "203.0.113.66"
+OWNER = "198.51.100.20"
 
 
 def attempt(client: Client, email: str, password: str, **extra):
@@ -45,10 +47,78 @@ def test_it_locks_the_account_and_address_after_five_failures(client, patient):
 
 
 def test_it_keeps_the_lock_when_x_forwarded_for_is_forged(client, patient):
-    for _ in range(5):
-        attempt(client, patient.email, "wrong-password-000")
+    for n in range(5):
+        attempt(client, patient.email, "wrong-password-000", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
     response = attempt(client, patient.email, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert response.status_code == 429
+    # The address is locked too, whatever the header claims.
+    response = attempt(client, "nobody@example.com", "x", HTTP_X_FORWARDED_FOR="203.0.113.10")
+    assert response.status_code == 429
+
+
+def test_it_locks_the_account_from_every_address(patient):
+    for _ in range(5):
+        attempt(Client(), patient.email, "wrong-password-000", REMOTE_ADDR=ATTACKER)
+    elsewhere = Client()
+    response = attempt(elsewhere, patient.email, PASSWORD, REMOTE_ADDR=OWNER)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in elsewhere.session
+
+
+def test_it_does_not_let_another_address_reset_an_accounts_lock(patient):
+    for _ in range(5):
+        attempt(Client(), patient.email, "wrong-password-000", REMOTE_ADDR=ATTACKER)
+    for _ in range(3):
+        attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER)
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=ATTACKER).status_code == 429
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER).status_code == 429
+
+
+def test_it_locks_an_address_that_tries_many_accounts(patient):
+    for n in range(5):
+        attempt(Client(), f"guess{n}@example.com", "wrong-password-000", REMOTE_ADDR=ATTACKER)
+    # From that address, even a right password for yet another account is refused...
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=ATTACKER).status_code == 429
+    # ...while its owner, elsewhere, is not affected.
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER).status_code == 302
+
+
+def test_it_does_not_reset_the_count_on_one_account_by_logging_in_to_another(
+    patient, other_patient
+):
+    """The attacker guesses four times at the patient's account, signs in to an account of
+    their own from the same address, and guesses again: the count goes on."""
+    for _ in range(4):
+        attempt(Client(), patient.email, "wrong-password-000", REMOTE_ADDR=ATTACKER)
+    assert attempt(Client(), other_patient.email, PASSWORD, REMOTE_ADDR=ATTACKER).status_code == 302
+    attempt(Client(), patient.email, "wrong-password-001", REMOTE_ADDR=ATTACKER)
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER).status_code == 429
+
+
+def test_it_forgets_the_owners_own_mistakes_after_they_get_in(patient):
+    for _ in range(4):
+        attempt(Client(), patient.email, "my-old-password-00", REMOTE_ADDR=OWNER)
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER).status_code == 302
+    for _ in range(4):
+        attempt(Client(), patient.email, "my-old-password-00", REMOTE_ADDR=OWNER)
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER).status_code == 302
+
+
+def test_it_counts_every_spelling_of_an_address_as_one_account(patient):
+    spellings = ["PAT@example.com", "Pat@Example.com", " pat@example.com", "pat@EXAMPLE.COM"]
+    for n, spelling in enumerate([*spellings, "pAt@example.com"]):
+        attempt(Client(), spelling, "wrong-password-000", REMOTE_ADDR=f"192.0.2.{10 + n}")
+    assert attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER).status_code == 429
+
+
+def test_it_answers_a_locked_account_as_a_locked_unknown_address(patient):
+    for email in (patient.email, "ghost@example.com"):
+        for n in range(5):
+            attempt(Client(), email, "wrong-password-000", REMOTE_ADDR=f"192.0.2.{n}")
+    known = attempt(Client(), patient.email, PASSWORD, REMOTE_ADDR=OWNER)
+    unknown = attempt(Client(), "ghost@example.com", PASSWORD, REMOTE_ADDR=OWNER)
+    assert known.status_code == unknown.status_code == 429
+    assert known.content == unknown.content
 
 
 def test_it_locks_unknown_emails_the_same_way(client, db):

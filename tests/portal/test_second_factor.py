@@ -1,13 +1,18 @@
-"""Staff must pass a TOTP second factor before any staff page (SECURITY.md S7)."""
+"""A TOTP second factor: required for staff before any staff page, and for patients who
+chose to enrol one (SECURITY.md S7); where its pages send you next (S21)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
+from intake.models import Intake
 from tests.conftest import PASSWORD
 
 
@@ -64,3 +69,91 @@ def test_it_keeps_a_verified_practitioner_out_of_the_admin(practitioner_client):
 
 def test_it_lets_patients_in_without_a_second_factor(patient_client):
     assert patient_client.get(reverse("home")).status_code == 200
+
+
+# Patients who chose a second factor ---------------------------------------------------------
+
+
+def test_it_asks_an_enrolled_patient_for_a_code_before_any_intake_page(client, patient):
+    device = TOTPDevice.objects.create(user=patient, name="phone", confirmed=True)
+    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    password_login(client, patient)
+    for page in (
+        reverse("intake:my_intake"),
+        reverse("intake:step", args=[intake.pk, "about"]),
+        reverse("intake:review_answers", args=[intake.pk]),
+        reverse("home"),
+    ):
+        response = client.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"] == f"{reverse('otp_verify')}?{urlencode({'next': page})}"
+    # Nor can answers be posted.
+    response = client.post(reverse("intake:step", args=[intake.pk, "about"]), {"action": "save"})
+    assert response["Location"] == reverse("otp_verify")
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+    response = client.post(
+        reverse("otp_verify"), {"token": current_code(device), "next": reverse("intake:my_intake")}
+    )
+    assert response["Location"] == reverse("intake:my_intake")
+    assert client.get(reverse("intake:my_intake")).status_code == 302  # on to the first step
+    assert client.get(reverse("intake:step", args=[intake.pk, "about"])).status_code == 200
+
+
+def test_it_asks_a_patient_for_the_code_from_the_sign_in_after_enrolling(client, patient):
+    password_login(client, patient)
+    client.get(reverse("otp_setup"))
+    device = TOTPDevice.objects.get(user=patient, confirmed=False)
+    client.post(reverse("otp_setup"), {"token": current_code(device)})
+    assert client.get(reverse("intake:my_intake")).status_code == 200
+
+    client.post(reverse("logout"))
+    password_login(client, patient)
+    response = client.get(reverse("intake:my_intake"))
+    assert response["Location"].startswith(reverse("otp_verify"))
+
+
+def test_it_lets_a_patient_in_whose_device_the_clinic_removed(client, patient):
+    device = TOTPDevice.objects.create(user=patient, name="phone", confirmed=True)
+    password_login(client, patient)
+    assert client.get(reverse("intake:my_intake")).status_code == 302
+    device.delete()
+    assert client.get(reverse("intake:my_intake")).status_code == 200
+
+
+# Where the second-factor pages send you next (SECURITY.md S21) ------------------------------
+
+OFF_SITE = ["//evil.example/", "/\\evil.example/", "javascript:alert(1)", "https://evil.example/x"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_it_never_redirects_off_site_after_verifying(client, practitioner, target):
+    device = TOTPDevice.objects.create(user=practitioner, name="phone", confirmed=True)
+    password_login(client, practitioner)
+    page = client.get(reverse("otp_verify"), {"next": target})
+    assertContains(page, f'name="next" value="{reverse("home")}"')
+    assertNotContains(page, "evil.example")
+    response = client.post(reverse("otp_verify"), {"token": current_code(device), "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_it_never_redirects_off_site_after_enrolling(client, practitioner, target):
+    password_login(client, practitioner)
+    page = client.get(reverse("otp_setup"), {"next": target})
+    assertContains(page, f'name="next" value="{reverse("home")}"')
+    assertNotContains(page, "evil.example")
+    device = TOTPDevice.objects.get(user=practitioner, confirmed=False)
+    response = client.post(reverse("otp_setup"), {"token": current_code(device), "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_it_follows_a_next_inside_the_portal_after_verifying(client, practitioner):
+    device = TOTPDevice.objects.create(user=practitioner, name="phone", confirmed=True)
+    password_login(client, practitioner)
+    target = reverse("intake:dashboard")
+    response = client.post(reverse("otp_verify"), {"token": current_code(device), "next": target})
+    assert response["Location"] == target

@@ -6,14 +6,24 @@ import time
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
-from portal.middleware import LAST_SEEN_KEY
+from portal.middleware import LAST_SEEN_KEY, LOGIN_AT_KEY
 from portal.models import AuditEvent
+from tests.conftest import PASSWORD
 
 
 def idle_for(client, minutes: float) -> None:
     session = client.session
     session[LAST_SEEN_KEY] = time.time() - minutes * 60
+    session.save()
+
+
+def signed_in_for(client, minutes: float) -> None:
+    """Backdate the login, with the user active a moment ago."""
+    session = client.session
+    session[LOGIN_AT_KEY] = time.time() - minutes * 60
+    session[LAST_SEEN_KEY] = time.time() - 5
     session.save()
 
 
@@ -80,8 +90,6 @@ def test_it_forbids_caching_of_pages_for_signed_in_users(patient_client):
 
 
 def test_it_sets_httponly_samesite_session_cookies(client, patient):
-    from tests.conftest import PASSWORD
-
     client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"]
@@ -97,3 +105,48 @@ def test_it_refreshes_the_last_seen_time_at_most_once_a_minute(patient_client):
     idle_for(patient_client, 1.5)
     patient_client.get(reverse("home"))
     assert patient_client.session[LAST_SEEN_KEY] > time.time() - 5
+
+
+def test_it_records_the_login_time_at_login(client, patient):
+    before = time.time()
+    client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
+    assert before <= client.session[LOGIN_AT_KEY] <= time.time()
+
+
+@pytest.mark.parametrize("user", ["patient", "practitioner"])
+@pytest.mark.parametrize(("minutes", "signed_in"), [(10 * 60 - 1, True), (10 * 60 + 1, False)])
+def test_it_signs_out_at_the_absolute_limit_however_active(
+    request, user, minutes, signed_in, patient_client, practitioner_client
+):
+    client = patient_client if user == "patient" else practitioner_client
+    signed_in_for(client, minutes)
+    response = client.get(reverse("home"))
+    assert ("_auth_user_id" in client.session) is signed_in
+    if not signed_in:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+        actor = request.getfixturevalue(user)
+        assert AuditEvent.objects.filter(
+            actor=actor, action=AuditEvent.Action.SESSION_EXPIRED
+        ).exists()
+        assert not AuditEvent.objects.filter(action=AuditEvent.Action.IDLE_LOGOUT).exists()
+        page = client.get(response["Location"])
+        assertContains(page, "sessions end after 10 hours")
+
+
+def test_it_does_not_let_keepalive_pass_the_absolute_limit(patient_client):
+    signed_in_for(patient_client, 10 * 60 - 2)
+    remaining = patient_client.post(reverse("keepalive")).json()["remaining"]
+    assert 100 <= remaining <= 120
+    assert patient_client.get(reverse("session_status")).json()["remaining"] <= 120
+    signed_in_for(patient_client, 10 * 60 + 1)
+    patient_client.get(reverse("home"))
+    assert patient_client.get(reverse("session_status")).json() == {"remaining": 0}
+
+
+def test_it_starts_the_clock_for_a_session_from_before_login_times_were_kept(patient_client):
+    session = patient_client.session
+    del session[LOGIN_AT_KEY]
+    session.save()
+    assert patient_client.get(reverse("home")).status_code == 200
+    assert patient_client.session[LOGIN_AT_KEY] > time.time() - 5

@@ -3,8 +3,10 @@
 
 Hypothesis throws arbitrary text, numbers and dates (NUL bytes, 10,000-character strings,
 negative and huge numbers, impossible and future dates, unknown field names) at every
-wizard step, registration, the invitation form, the review form and the guide search. The
-database is set up once per test; each example compares against the state just before it.
+wizard step, registration, the set-password pages, sign-in, the second-factor pages, the
+invitation form, the dashboard filter, the review form, password reset and the guide
+search. The database is set up once per test; each example compares against the state just
+before it.
 A 500 surfaces as an exception, because the test client re-raises errors from views.
 """
 
@@ -13,19 +15,26 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_django.asserts import assertContains
 
 from intake import forms, services, steps
 from intake.models import ConsentSignature, Intake, Invitation, Review
-from portal.models import AuditEvent, User
-from tests.conftest import sign_in
-from tests.intake.test_patient_wizard import VALID, step_url
+from intake.practice_forms import DashboardFilterForm
+from portal.models import AuditEvent, PendingRegistration, User
+from tests.conftest import PASSWORD, registration_link, sign_in
+from tests.intake.test_patient_wizard import VALID, invite, step_url
 from tests.security.journey import review_data, submitted_intake
 
 FUZZ = settings(
@@ -152,13 +161,171 @@ def test_it_survives_anything_posted_to_a_wizard_step(open_intake, step, data):
 @FUZZ
 @given(data=st.data())
 def test_it_survives_anything_posted_to_registration(db, data):
-    fields = ["full_name", "email", "password1", "password2"]
-    post = data.draw(posts(fields))
-    users = User.objects.count()
+    post = data.draw(posts(["full_name", "email"]))
+    before = (User.objects.count(), PendingRegistration.objects.count(), len(mail.outbox))
     response = Client().post(reverse("intake:register"), post)
     assert response.status_code in (200, 302, 400)
+    # The first step never makes an account; at most it sends one email.
+    users, pending, sent = before
+    assert User.objects.count() == users
+    if response.status_code == 302:
+        assert len(mail.outbox) == sent + 1
+        assert PendingRegistration.objects.count() in (pending, pending + 1)
+    else:
+        assert (PendingRegistration.objects.count(), len(mail.outbox)) == (pending, sent)
+
+
+@pytest.fixture(params=["invitation", "registration"])
+def choosing_a_password(request, db, practitioner) -> Client:
+    """A browser on the set-password page: from an invitation link, or from the link of a
+    self-registration."""
+    client = Client()
+    if request.param == "invitation":
+        _, path = invite(practitioner, email="setpw@example.com")
+        client.get(path)
+    else:
+        client.post(
+            reverse("intake:register"), {"full_name": "Set Pw", "email": "setpw@example.com"}
+        )
+        client.get(registration_link("setpw@example.com"))
+    return client
+
+
+@FUZZ
+@given(data=st.data())
+def test_it_survives_anything_posted_as_a_new_password(choosing_a_password, data):
+    post = data.draw(posts(["password1", "password2"]))
+    if data.draw(st.booleans()):
+        same = data.draw(values)
+        post.update(password1=same, password2=same)
+    accounts = User.objects.filter(email="setpw@example.com")
+    before = accounts.values_list("password", flat=True).first()
+    response = choosing_a_password.post(reverse("intake:register"), post)
+    assert response.status_code in (200, 302, 400)
+    after = accounts.first()
+    if before is not None:
+        # An earlier example made the account: nothing posted now may change it.
+        assert after.password == before
+    elif response.status_code == 302:
+        assert after.check_password(post["password1"])
+    else:
+        assert after is None
+
+
+@FUZZ
+@given(data=st.data())
+def test_it_survives_anything_posted_to_the_login_form(patient, data):
+    post = data.draw(posts(["username", "password", "next"]))
+    if data.draw(st.booleans()):
+        post["username"] = patient.email
+    # Start each example unlocked, so that the form (not the lockout page) is what is tried.
+    AccessAttempt.objects.all().delete()
+    client = Client()
+    response = client.post(reverse("login"), post)
+    assert response.status_code in (200, 400, 429)
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def half_signed_in(practitioner) -> tuple[Client, TOTPDevice]:
+    """A practitioner past the password, with an enrolled device, before the code."""
+    device = TOTPDevice.objects.create(user=practitioner, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(practitioner)
+    return client, device
+
+
+@FUZZ
+@given(data=st.data())
+def test_it_survives_anything_posted_as_a_second_factor_code(half_signed_in, data):
+    client, device = half_signed_in
+    post = data.draw(posts(["token", "next"]))
+    response = client.post(reverse("otp_verify"), post)
+    assert response.status_code in (200, 302, 400)
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    assert client.get(reverse("intake:dashboard"))["Location"].startswith(reverse("otp_verify"))
+    # Failures slow the device down; each example starts afresh.
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+
+
+@FUZZ
+@given(data=st.data())
+def test_it_survives_anything_posted_when_enrolling_a_device(practitioner, data):
+    client = Client()
+    client.force_login(practitioner)
+    client.get(reverse("otp_setup"))
+    post = data.draw(posts(["token", "next"]))
+    response = client.post(reverse("otp_setup"), post)
+    assert response.status_code in (200, 400)
+    assert not TOTPDevice.objects.filter(user=practitioner, confirmed=True).exists()
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+@FUZZ
+@given(data=st.data())
+def test_it_survives_anything_posted_to_the_dashboard_filter(practitioner, data):
+    staff = sign_in(Client(), practitioner)
+    fields = list(DashboardFilterForm.base_fields) + ["reset", "apply"]
+    response = staff.post(reverse("intake:dashboard"), data.draw(posts(fields)))
+    assert response.status_code in (200, 302, 400)
+    if response.status_code == 302:
+        # The filters land in the address bar and the name search in the session: the
+        # page they lead to must open too.
+        assert staff.get(response["Location"]).status_code == 200
+
+
+@FUZZ
+@given(data=st.data())
+def test_it_survives_anything_posted_to_the_password_reset_form(patient, data):
+    post = data.draw(posts(["email"]))
+    if data.draw(st.booleans()):
+        post["email"] = data.draw(st.sampled_from([patient.email, patient.email.upper()]))
+    sent = len(mail.outbox)
+    response = Client().post(reverse("password_reset"), post)
+    assert response.status_code in (200, 302, 400)
+    # Mail goes to the account's own address or nowhere, whatever was typed.
+    assert all(message.to == [patient.email] for message in mail.outbox[sent:])
+
+
+@pytest.fixture
+def reset_page(patient) -> tuple[Client, str]:
+    """A browser on the set-a-new-password page reached from a real reset link."""
+    client = Client()
+    uid = urlsafe_base64_encode(force_bytes(patient.pk))
+    token = default_token_generator.make_token(patient)
+    response = client.get(reverse("password_reset_confirm", args=[uid, token]))
+    assert response.status_code == 302
+    return client, response["Location"]
+
+
+@FUZZ
+@given(data=st.data())
+def test_it_survives_anything_posted_as_a_reset_password(reset_page, patient, data):
+    client, page = reset_page
+    post = data.draw(posts(["new_password1", "new_password2"]))
+    response = client.post(page, post)
+    assert response.status_code in (200, 302, 400)
+    patient.refresh_from_db()
     if response.status_code != 302:
-        assert User.objects.count() == users
+        assert patient.check_password(PASSWORD)
+
+
+segments = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="/"), min_size=1, max_size=300
+)
+
+
+@FUZZ
+@given(uid=segments, token=segments)
+def test_it_survives_any_reset_link(patient, uid, token):
+    client = Client()
+    response = client.get(reverse("password_reset_confirm", args=[uid, token]))
+    assert response.status_code in (200, 302, 400, 404)
+    if response.status_code == 302:
+        # Only a real link is taken to the set-password page; a forged one says so.
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        assert 'name="new_password1"' not in page.content.decode()
 
 
 @FUZZ

@@ -11,7 +11,8 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from intake.models import Intake
-from portal.middleware import LAST_SEEN_KEY
+from portal.middleware import LAST_SEEN_KEY, LOGIN_AT_KEY
+from portal.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.intake.test_patient_wizard import VALID, step_url
 
@@ -65,6 +66,37 @@ def test_it_keeps_a_step_posted_after_the_idle_limit_and_saves_it_after_login(
     intake.refresh_from_db()
     assert intake.answers["about"]["preferred_name"] == "Typed before the break"
     assert intake.completed_steps == ["about"]
+
+
+def test_it_keeps_a_step_posted_after_the_absolute_limit_and_saves_it_after_login(
+    patient_client, patient, intake
+):
+    """Busy all along, but signed in more than ten hours ago: the session ends, the
+    answers being sent are kept for after the next login, exactly as after idling."""
+    patient_client.get(step_url(intake, "about"))
+    session = patient_client.session
+    session[LOGIN_AT_KEY] = time.time() - (10 * 60 + 1) * 60
+    session[LAST_SEEN_KEY] = time.time() - 5
+    session.save()
+
+    response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in patient_client.session
+    assert AuditEvent.objects.filter(
+        actor=patient, action=AuditEvent.Action.SESSION_EXPIRED
+    ).exists()
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+    patient_client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
+    page = patient_client.get(step_url(intake, "about"))
+    assertContains(page, 'value="Typed before the break"')
+    assertContains(page, 'value="Dr Kept"')
+    response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
+    assertRedirects(response, step_url(intake, "pain"))
+    intake.refresh_from_db()
+    assert intake.answers["about"]["physician"] == "Dr Kept"
 
 
 def test_it_gives_parked_answers_only_to_the_same_patient(patient_client, intake, other_patient):

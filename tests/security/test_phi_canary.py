@@ -111,3 +111,39 @@ def test_it_keeps_the_canary_out_of_logs_mail_and_urls(logs, practitioner, other
     urls = patient.urls + staff.urls + outsider.urls + stale.urls
     assert len(urls) > 20
     assert not [url for url in urls if CANARY in url or "Warfarin" in url]
+
+
+# The error path ----------------------------------------------------------------------------
+
+
+@pytest.mark.urls("tests.security.error_urls")
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("test_crash", 500),
+        ("test_bad_number", 500),
+        ("test_suspicious", 400),
+        ("test_forbidden", 403),
+    ],
+)
+def test_it_keeps_the_canary_out_of_error_logs_and_reports(logs, settings, patient, name, status):
+    """A view that fails while handling posted answers: Django logs the error and, with
+    ADMINS set, may mail a report of the request. Neither may carry what was posted."""
+    settings.ADMINS = [("Clinic IT", "it@clinic.example")]
+    settings.MANAGERS = settings.ADMINS
+    client = sign_in(Client(raise_request_exception=False), patient)
+
+    response = client.post(reverse(name), {"complaint": CANARY, "legal_name": CANARY})
+
+    assert response.status_code == status
+    assert CANARY not in response.content.decode()
+    records = [r for r in logs.records if not r.name.startswith("django.db.backends")]
+    assert records, "the failure was not logged: the capture is not working"
+    assert CANARY not in logs.text
+    if status == 500:
+        # The traceback is still there to find the fault, its exception named by type.
+        assert "Traceback (most recent call last)" in logs.text
+        assert "message withheld" in logs.text
+    for message in mail.outbox:
+        parts = [message.subject, message.body, *(c for c, _ in message.alternatives)]
+        assert not any(CANARY in part for part in parts), message.subject

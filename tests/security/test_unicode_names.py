@@ -13,7 +13,7 @@ from pytest_django.asserts import assertContains
 from intake.models import Invitation, Review
 from portal.models import User
 from portal.text import BIDI_CONTROLS, neutralise_bidi
-from tests.conftest import sign_in
+from tests.conftest import self_register, sign_in
 from tests.intake.test_patient_wizard import VALID
 from tests.security.journey import answers_with, review_data, submitted_intake
 
@@ -69,15 +69,7 @@ def test_it_stores_wizard_answers_without_bidi_controls(db, practitioner):
 
 def test_it_removes_bidi_controls_from_registration_invitations_and_reviews(db, practitioner):
     password = "quiet-river-lantern-morning-9"
-    Client().post(
-        reverse("intake:register"),
-        {
-            "full_name": f"Zoë {TROJAN}",
-            "email": "zoe@example.com",
-            "password1": password,
-            "password2": password,
-        },
-    )
+    self_register(Client(), full_name=f"Zoë {TROJAN}", email="zoe@example.com", password=password)
     assert (
         User.objects.get(email="zoe@example.com").full_name
         == neutralise_bidi(f"Zoë {TROJAN}").strip()
@@ -111,14 +103,6 @@ def test_it_removes_bidi_controls_from_registration_invitations_and_reviews(db, 
 
 def test_it_leaves_passwords_exactly_as_typed(db):
     password = "quiet-river-\u202elantern-9"
-    Client().post(
-        reverse("intake:register"),
-        {
-            "full_name": "Pass Word",
-            "email": "pw@example.com",
-            "password1": password,
-            "password2": password,
-        },
-    )
+    self_register(Client(), full_name="Pass Word", email="pw@example.com", password=password)
     user = User.objects.get(email="pw@example.com")
     assert user.check_password(password)

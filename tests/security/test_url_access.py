@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from axes.models import AccessFailureLog
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from intake.invitations import create_invitation
 from intake.models import Intake
-from tests.conftest import make_user, sign_in
+from tests.conftest import PASSWORD, make_user, sign_in
 
 PUBLIC = "public"  # anyone, signed in or not
 NOT_STAFF = "not_staff"  # anonymous visitors and patients; staff accounts get a 403
@@ -246,3 +247,114 @@ def test_it_keeps_the_admin_to_verified_editors(cast):
     response = client.get("/admin/guide/page/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("otp_setup"))
+
+
+# The Django admin, model by model ------------------------------------------------------------
+
+ADMIN_VIEWS = ("changelist", "add", "change")
+# What a verified clinic admin (the admin group, not a superuser) may open, per registered
+# model. Every model registered in the admin needs an entry, so a new one fails this suite
+# until someone decides who may use it. Anything not listed here must be a 403.
+ADMIN_GROUP_CAN_OPEN: dict[str, set[str]] = {
+    "auth.group": set(),
+    "axes.accessattempt": set(),
+    "axes.accesslog": set(),
+    "axes.accessfailurelog": set(),
+    "otp_totp.totpdevice": set(),
+    "portal.auditevent": set(),
+    "portal.user": {"changelist", "add", "change"},
+    "guide.page": {"changelist", "add", "change"},
+    # Revisions are history: they can be read (and restored from), never added.
+    "guide.pagerevision": {"changelist", "change"},
+    "intake.consenttext": {"changelist", "add", "change"},
+}
+
+
+def admin_urls() -> list[tuple[str, str, str]]:
+    """(model label, view, URL) for every model registered in the admin."""
+    from django.contrib import admin
+
+    found = []
+    for model in admin.site._registry:
+        opts = model._meta
+        obj = model._default_manager.order_by("pk").first()
+        assert obj is not None, f"no {opts.label_lower} to open the change page of"
+        for view in ADMIN_VIEWS:
+            args = [obj.pk] if view == "change" else []
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+            found.append((opts.label_lower, view, url))
+    return found
+
+
+def admin_outcome(client: Client, url: str) -> str:
+    response = client.get(url)
+    # The admin sends whoever it turns away to its own login page, which in turn sends
+    # strangers to the portal's login and refuses the signed-in.
+    if response.status_code == 302 and response["Location"].startswith(reverse("admin:login")):
+        response = client.get(response["Location"])
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("login")):
+            return "login"
+        if location.startswith((reverse("otp_setup"), reverse("otp_verify"))):
+            return "second factor"
+        return f"redirect to {location}"
+    return outcome(response)
+
+
+@pytest.fixture
+def admin_cast(cast):
+    """The cast, plus a row of each admin model, and an admin without a second factor."""
+    client = Client()
+    client.post(reverse("login"), {"username": "nobody@example.com", "password": "wrong-000"})
+    client.post(
+        reverse("login"),
+        {"username": cast["users"]["patient"].email, "password": PASSWORD},
+    )
+    # Axes keeps this log only when told to (AXES_ENABLE_ACCESS_FAILURE_LOG).
+    AccessFailureLog.objects.create(
+        username="nobody@example.com", ip_address="127.0.0.1", path_info=reverse("login")
+    )
+    unverified = make_user("editor2@example.com", role="admin", staff=True)
+    plain = Client()
+    plain.force_login(unverified)
+    cast["clients"]["unverified_admin"] = plain
+    return cast
+
+
+def test_it_has_an_admin_access_decision_for_every_registered_model(admin_cast):
+    labels = {label for label, _, _ in admin_urls()}
+    assert labels == ADMIN_GROUP_CAN_OPEN.keys()
+
+
+@pytest.mark.parametrize(
+    ("visitor", "want"),
+    [
+        ("anonymous", "login"),
+        ("patient", "forbidden"),
+        ("practitioner", "forbidden"),
+        ("unverified_admin", "second factor"),
+    ],
+)
+def test_it_keeps_everyone_but_verified_admins_out_of_every_admin_page(admin_cast, visitor, want):
+    client = admin_cast["clients"][visitor]
+    failures = [
+        f"{view} {label} ({url}): got {got}"
+        for label, view, url in admin_urls()
+        if (got := admin_outcome(client, url)) != want
+    ]
+    assert not failures, "\n".join(failures)
+
+
+def test_it_lets_a_verified_admin_open_exactly_the_admin_pages_of_their_role(admin_cast):
+    admin_user = admin_cast["users"]["admin"]
+    assert not admin_user.is_superuser
+    client = admin_cast["clients"]["admin"]
+    failures = []
+    for label, view, url in admin_urls():
+        want = "ok" if view in ADMIN_GROUP_CAN_OPEN[label] else "forbidden"
+        response = client.get(url)
+        got = "ok" if response.status_code == 200 else outcome(response)
+        if got != want:
+            failures.append(f"{view} {label} ({url}): expected {want}, got {response.status_code}")
+    assert not failures, "\n".join(failures)

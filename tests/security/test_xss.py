@@ -19,7 +19,7 @@ from pytest_django.asserts import assertContains
 
 from intake.models import Flag, Intake, Invitation
 from portal.models import User
-from tests.conftest import sign_in
+from tests.conftest import self_register, sign_in
 from tests.security import markup
 from tests.security.journey import answers_with, review_data, walk
 
@@ -170,15 +170,11 @@ def test_it_escapes_the_payload_on_the_patients_own_pages(hostile, payload):
 
 
 def test_it_escapes_a_registered_name_in_the_admin(db, payload, admin_client_verified):
-    client = Client()
-    response = client.post(
-        reverse("intake:register"),
-        {
-            "full_name": payload,
-            "email": "named@example.com",
-            "password1": "quiet-river-lantern-morning-9",
-            "password2": "quiet-river-lantern-morning-9",
-        },
+    response = self_register(
+        Client(),
+        full_name=payload,
+        email="named@example.com",
+        password="quiet-river-lantern-morning-9",
     )
     assert response.status_code == 302, response.content[:2000]
     user = User.objects.get(email="named@example.com")

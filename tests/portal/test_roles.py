@@ -1,0 +1,69 @@
+"""The role groups carry exactly the permissions portal.roles declares, on a freshly
+migrated database (the test database is one), and those permissions work in the admin."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from intake.models import ConsentText
+from portal import roles
+
+
+def permission_names(group: Group) -> set[str]:
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in group.permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+@pytest.mark.parametrize("name", list(roles.GROUP_PERMISSIONS))
+def test_it_gives_each_group_exactly_its_permissions(db, name):
+    group = Group.objects.get(name=name)
+    assert permission_names(group) == set(roles.GROUP_PERMISSIONS[name])
+
+
+def test_it_takes_away_permissions_a_group_should_not_have(db):
+    practitioners = Group.objects.get(name=roles.PRACTITIONER)
+    practitioners.permissions.add(Permission.objects.get(codename="delete_intake"))
+    roles.sync_groups()
+    assert permission_names(practitioners) == set(roles.GROUP_PERMISSIONS[roles.PRACTITIONER])
+
+
+def test_it_refuses_a_declared_permission_that_does_not_exist(db, monkeypatch):
+    monkeypatch.setitem(roles.GROUP_PERMISSIONS, roles.PATIENT, ["intake.fly_to_the_moon"])
+    with pytest.raises(LookupError, match="intake.fly_to_the_moon"):
+        roles.sync_groups()
+
+
+def test_it_lets_a_verified_admin_who_is_not_a_superuser_publish_consent(
+    admin_client_verified, admin_user
+):
+    assert not admin_user.is_superuser
+    latest = ConsentText.current()
+    response = admin_client_verified.post(
+        reverse("admin:intake_consenttext_add"),
+        {"title": "Consent, second edition", "body": "I agree to the new wording."},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:intake_consenttext_changelist")
+    new = ConsentText.current()
+    assert new.version == latest.version + 1
+    assert new.body == "I agree to the new wording."
+    assert new.created_by == admin_user
+
+
+def test_it_refuses_to_delete_a_consent_text_even_for_admins(admin_client_verified):
+    consent = ConsentText.current()
+    response = admin_client_verified.get(
+        reverse("admin:intake_consenttext_delete", args=[consent.pk])
+    )
+    assert response.status_code == 403
+    response = admin_client_verified.post(
+        reverse("admin:intake_consenttext_delete", args=[consent.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert ConsentText.objects.filter(pk=consent.pk).exists()
