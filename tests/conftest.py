@@ -19,6 +19,7 @@ from portal import roles
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import User
 from tests.postgres_guard import pytest_runtest_makereport  # noqa: F401  (a hook)
+from tests.shipped_content import ensure_shipped_content
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -109,3 +110,15 @@ def fast_password_hashing(settings, request):
     Mark a test `@pytest.mark.real_hashing` to keep the production hasher."""
     if "real_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _shipped_content(request) -> None:
+    """Transactional tests (live server, threads, backups) empty every table when they end,
+    the guide and consent wording included: put them back before each one (the groups
+    come back on their own, as the flush re-runs post_migrate)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        ensure_shipped_content()

@@ -13,9 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from guide.models import Page
 from intake.invitations import create_invitation
-from intake.models import ConsentText, Intake
+from intake.models import Intake
 from portal.models import AuditEvent
 from tests.conftest import sign_in
 from tests.intake.test_patient_wizard import VALID
@@ -100,12 +99,6 @@ def test_it_restores_a_backup_with_the_same_row_counts(
         pytest.skip("backups are pg_dump/pg_restore: PostgreSQL only")
     from django.utils import timezone
 
-    # An earlier transactional test's flush may have emptied what the migrations put in.
-    if not ConsentText.objects.exists():
-        ConsentText.objects.create(version=1, body="I agree.")
-    if not Page.objects.exists():
-        page = Page.objects.create(title="Restore", slug="restore", summary="S.", body="Body.")
-        page.save_revision(author=None, note="Created")
     # A reviewed intake: invitation, account, answers, consent signature, screening run
     # with flags, the practitioner's review, and the audit trail of all of it.
     intake = submitted_intake(Client(), practitioner, VALID, "restore@example.com")
