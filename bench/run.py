@@ -185,6 +185,7 @@ def build_scenarios() -> list[dict]:
     _, dashboard_session = practitioner_session()
     _, search_session = practitioner_session(practice_search=SEARCH_TERM)
     _, detail_session = practitioner_session()
+    _, floor_session = practitioner_session()
 
     shown = (
         Intake.objects.filter(status=Intake.Status.REVIEWED)
@@ -216,6 +217,13 @@ def build_scenarios() -> list[dict]:
     dashboard = reverse("intake:dashboard")
     return [
         {"name": "/healthz (bare view)", "key": "healthz", "lines": [get("/healthz")]},
+        {
+            # Not a target: what any signed-in staff request costs before its view runs
+            # (the session, the user, the second factor and the idle check in middleware).
+            "name": "/healthz, practitioner signed in",
+            "key": "healthz_signed_in",
+            "lines": [get("/healthz", floor_session)],
+        },
         {
             "name": "dashboard, page 1",
             "key": "dashboard",
@@ -418,13 +426,14 @@ def load(wrk: str, scenario: dict) -> dict:
 
 def report(scenarios: list[dict], screening: dict) -> bool:
     base = scenarios[0]["result"]["rps"]
+    floor = next(s for s in scenarios if s["key"] == "healthz_signed_in")["result"]["rps"]
     say(
         f"\nLoad: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} against gunicorn "
         f"({WORKERS} workers), {INTAKES:,} intakes in {DB_NAME}"
     )
     say(
         f"  {'page':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'of /healthz':>11} "
-        f"{'errors':>6}  target"
+        f"{'of signed-in':>12} {'errors':>6}  target"
     )
     passed = True
     for scenario in scenarios:
@@ -442,12 +451,12 @@ def report(scenarios: list[dict], screening: dict) -> bool:
             passed = passed and ok_p95 and ok_share
         say(
             f"  {scenario['name']:<38} {r['rps']:>8,.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
-            f"{share:>11.0%} {r['errors']:>6}  {', '.join(verdicts)}"
+            f"{share:>11.0%} {r['rps'] / floor:>12.0%} {r['errors']:>6}  {', '.join(verdicts)}"
         )
     verdict = "PASS" if screening["pass"] else "FAIL"
     say(
         f"  {'screening one intake':<38} {screening['intakes_per_second']:>8,.0f} "
-        f"{'':>8} {screening['ms_per_intake']:>8.3f} {'':>11} {'':>6}  <2ms {verdict} "
+        f"{'':>8} {screening['ms_per_intake']:>8.3f} {'':>11} {'':>12} {'':>6}  <2ms {verdict} "
         "(intakes/s; ms per intake)"
     )
     passed = passed and screening["pass"] and screening["linear"]
