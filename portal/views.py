@@ -3,6 +3,7 @@ keep-alive, and the friendly CSRF failure page."""
 
 from __future__ import annotations
 
+import time
 from base64 import b32encode
 
 import segno
@@ -21,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles, stash
 from portal.forms import EmailAuthenticationForm, TokenForm
-from portal.middleware import OTP_ENROLLED_KEY, seconds_left
+from portal.middleware import LAST_SEEN_KEY, OTP_ENROLLED_KEY, seconds_left
 
 
 def safe_next(request: HttpRequest, fallback: str = "home") -> str:
@@ -107,7 +108,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def keepalive(request: HttpRequest) -> HttpResponse:
     """'Stay signed in' from the idle warning: the request itself counts as activity. Near
-    the absolute limit, the time left stays short: that limit cannot be extended."""
+    the absolute limit, the time left stays short: that limit cannot be extended.
+
+    The middleware notes activity at most once a minute; an explicit "stay" is always
+    noted, so the full idle time is back however recently the last note was made."""
+    request.session[LAST_SEEN_KEY] = time.time()
     return JsonResponse({"remaining": max(0, round(seconds_left(request)))})
 
 

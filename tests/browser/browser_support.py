@@ -3,16 +3,14 @@ signing in (with the staff second factor), and watching pages for CSP violations
 
 from __future__ import annotations
 
-import importlib
+import shutil
 import time
 import weakref
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / ".cache" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 BLOCKING_IMPACTS = ("serious", "critical")
+# axe-core reports what it could not decide (say, text over a gradient) as "incomplete".
+# These are printed with the test's output rather than failing it: most need a human eye.
+REVIEW_RULES = ("color-contrast", "link-in-text-block")
 
 
 # Watching pages -------------------------------------------------------------------------
@@ -78,19 +79,6 @@ def viewport_name(page: Page) -> str:
     return "phone" if size["width"] < 600 else "desktop"
 
 
-# Content the data migrations ship ------------------------------------------------------
-
-
-def ensure_shipped_content() -> None:
-    """Reload the guide pages and the first consent wording with the data migrations' own
-    functions, when a previous live-server test's flush removed them."""
-    schema_editor = SimpleNamespace(connection=connection)
-    guide = importlib.import_module("guide.migrations.0002_load_guide")
-    consent = importlib.import_module("intake.migrations.0003_first_consent_text")
-    guide.load_guide(apps, schema_editor)
-    consent.add_first_consent(apps, schema_editor)
-
-
 # Accessibility ----------------------------------------------------------------------------
 
 
@@ -104,16 +92,32 @@ def axe_source() -> str:
     return AXE_SOURCE.read_text(encoding="utf-8")
 
 
-def axe_violations(page: Page) -> list[dict]:
-    """Serious and critical axe-core violations on the page as it is now."""
+def axe_results(page: Page) -> dict[str, list[dict]]:
+    """axe-core's violations and incomplete ("needs review") results on the page as it is."""
     # A script tag would be refused by the CSP; evaluating through the DevTools protocol is not.
     with unwatched(page):
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(axe_source())
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        return page.evaluate(
+            """async () => {
+              const r = await axe.run(document, {resultTypes: ['violations', 'incomplete']});
+              return {violations: r.violations, incomplete: r.incomplete};
+            }"""
         )
-    return [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Serious and critical axe-core violations on the page as it is now."""
+    return [v for v in axe_results(page)["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def needs_review(results: dict[str, list[dict]]) -> list[dict]:
+    """Serious or critical contrast results axe-core could not decide by itself."""
+    return [
+        r
+        for r in results["incomplete"]
+        if r["id"] in REVIEW_RULES and r.get("impact") in BLOCKING_IMPACTS
+    ]
 
 
 def describe_violations(violations: list[dict]) -> str:
@@ -148,24 +152,47 @@ def assert_accessible(
 ) -> None:
     """Zero serious or critical violations. `known` tolerates named findings (rule id ->
     CSS selectors of the elements, or of containers around them) in markup the portal does
-    not write, such as Django's admin; every other finding still fails."""
+    not write, such as Django's admin; every other finding still fails. Contrast that axe
+    could not judge is printed (pytest shows it with the test's output) for a human check."""
     known = known or {}
+    results = axe_results(page)
     violations = []
-    for violation in axe_violations(page):
+    for violation in results["violations"]:
+        if violation.get("impact") not in BLOCKING_IMPACTS:
+            continue
         containers = known.get(violation["id"], ())
         nodes = [n for n in violation["nodes"] if not _tolerated(page, n, containers)]
         if nodes:
             violations.append({**violation, "nodes": nodes})
+    review = needs_review(results)
+    if review:
+        print(
+            f"axe-core could not decide on {name} ({viewport_name(page)}, {page.url}); "
+            f"check by eye:\n{describe_violations(review)}"
+        )
     assert not violations, (
         f"axe-core found serious or critical problems on {name} "
         f"({viewport_name(page)}, {page.url}):\n{describe_violations(violations)}"
     )
 
 
+@cache
+def screenshot_folder() -> Path:
+    """test-artifacts/screenshots/<database vendor>/ (sqlite or postgresql), emptied once per
+    run when the browser starts, so that it holds exactly this run's pictures and a run on
+    one database never overwrites the other's."""
+    folder = SCREENSHOTS / connection.vendor
+    shutil.rmtree(folder, ignore_errors=True)
+    # Pictures from before the per-database folders would otherwise look current.
+    for stray in SCREENSHOTS.glob("*.png"):
+        stray.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page PNG as test-artifacts/screenshots/<name>-<viewport>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}-{viewport_name(page)}.png"
+    """Save a full-page PNG as test-artifacts/screenshots/<vendor>/<name>-<viewport>.png."""
+    path = screenshot_folder() / f"{name}-{viewport_name(page)}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
 
@@ -198,17 +225,76 @@ def check_page(
 
 
 def focus_ring(page: Page) -> dict:
-    """What makes the focused element's focus visible: its outline and box-shadow."""
+    """How the focused element shows its focus. The element is blurred for a moment to
+    compare: an indicator counts only if focus brings it (an outline with a colour that is
+    not transparent, or a box-shadow that can be seen), and the element must be on screen."""
     return page.evaluate(
-        """() => {
+        r"""async () => {
           const el = document.activeElement;
-          const style = getComputedStyle(el);
-          const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-          const shadow = style.boxShadow && style.boxShadow !== 'none';
+          if (!el || el === document.body || el === document.documentElement) {
+            return {tag: 'BODY', label: 'BODY', visible: false, onScreen: false};
+          }
+          const pick = (s) => ({
+            outlineStyle: s.outlineStyle, outlineWidth: s.outlineWidth,
+            outlineColor: s.outlineColor, boxShadow: s.boxShadow,
+          });
+          const alpha = (colour) => {
+            if (!colour || colour === 'transparent') return 0;
+            const m = colour.match(/rgba?\(([^)]*)\)/);
+            if (!m) return 1;
+            const parts = m[1].split(/[\s,\/]+/).filter(Boolean);
+            return parts.length > 3 ? parseFloat(parts[3]) : 1;
+          };
+          const shadowSeen = (shadow) => {
+            if (!shadow || shadow === 'none') return false;
+            const colours = shadow.match(/rgba?\([^)]*\)/g) || [];
+            const lengths = shadow.replace(/rgba?\([^)]*\)/g, '').match(/-?[\d.]+px/g) || [];
+            return colours.some((c) => alpha(c) > 0) && lengths.some((l) => parseFloat(l) !== 0);
+          };
+          const outlineSeen = (s) => s.outlineStyle !== 'none'
+            && parseFloat(s.outlineWidth) > 0 && alpha(s.outlineColor) > 0;
+
+          // Bootstrap scrolls smoothly (unless the user prefers reduced motion), and the
+          // scroll that focus starts may begin a few frames late: wait until the element
+          // has stayed put for 150 ms.
+          if (getComputedStyle(document.documentElement).scrollBehavior === 'smooth') {
+            const start = performance.now();
+            let changed = start;
+            let prev = el.getBoundingClientRect();
+            const moved = () => { changed = performance.now(); };
+            addEventListener('scroll', moved, true);
+            while (performance.now() - start < 2000 && performance.now() - changed < 150) {
+              await new Promise((resolve) => requestAnimationFrame(resolve));
+              const now = el.getBoundingClientRect();
+              if (now.top !== prev.top || now.left !== prev.left) changed = performance.now();
+              prev = now;
+            }
+            removeEventListener('scroll', moved, true);
+          }
+          const box = el.getBoundingClientRect();
+          const focused = pick(getComputedStyle(el));
+          el.blur();
+          const blurred = pick(getComputedStyle(el));
+          el.focus({preventScroll: true});
+          const restored = document.activeElement === el;
+
+          const outline = outlineSeen(focused) && (
+            !outlineSeen(blurred) || focused.outlineColor !== blurred.outlineColor
+            || focused.outlineWidth !== blurred.outlineWidth
+            || focused.outlineStyle !== blurred.outlineStyle);
+          const shadow = shadowSeen(focused.boxShadow) && focused.boxShadow !== blurred.boxShadow;
+          const w = window.innerWidth, h = window.innerHeight;
+          const fits = box.width <= w && box.height <= h;
+          // A pixel of slack for sub-pixel layout.
+          const inside = box.left >= -1 && box.top >= -1
+            && box.right <= w + 1 && box.bottom <= h + 1;
+          const overlaps = box.right > 0 && box.bottom > 0 && box.left < w && box.top < h;
+          const onScreen = box.width > 0 && box.height > 0 && (fits ? inside : overlaps);
           const label = el.id || el.name || el.textContent.trim().slice(0, 40) || el.tagName;
           return {
-            visible: Boolean(outline || shadow), tag: el.tagName, label: label,
-            outline: style.outline, boxShadow: style.boxShadow,
+            visible: Boolean(outline || shadow), onScreen: onScreen, restored: restored,
+            tag: el.tagName, label: label, focused: focused, blurred: blurred,
+            box: {left: box.left, top: box.top, right: box.right, bottom: box.bottom},
           };
         }"""
     )
@@ -217,7 +303,9 @@ def focus_ring(page: Page) -> dict:
 def assert_focus_visible(page: Page) -> dict:
     ring = focus_ring(page)
     assert ring["tag"] != "BODY", "focus was lost (it is on <body>)"
+    assert ring["restored"], f"the focus check could not put focus back: {ring}"
     assert ring["visible"], f"focused element has no visible focus indicator: {ring}"
+    assert ring["onScreen"], f"focused element is not within the viewport: {ring}"
     return ring
 
 

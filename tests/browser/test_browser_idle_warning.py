@@ -1,10 +1,12 @@
 """The idle warning (static/js/idle-warning.js): shortly before the idle logoff a signed-in
-patient is warned, focus moves to "Stay signed in", and pressing it hides the warning and
-keeps the session alive."""
+patient is warned, focus moves to "Stay signed in", and pressing it hides the warning, keeps
+the session alive and puts focus back where it was. If nobody answers, the server signs the
+patient out when the time is up and the page reloads to show it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from browser_support import assert_focus_visible, check_page, log_in
@@ -32,6 +34,11 @@ def test_it_warns_before_the_idle_logoff_and_lets_the_patient_stay(
     expect(signed_in).to_be_visible()
     warning = page.get_by_role("alertdialog", name="Are you still there?")
     expect(warning).to_be_hidden()
+    # The patient is part-way through the page with the keyboard when the warning comes.
+    page.keyboard.press("Tab")
+    while not page.evaluate("() => document.activeElement.matches('main a')"):
+        page.keyboard.press("Tab")
+    expect(signed_in).to_be_focused()
 
     expect(warning).to_be_visible(timeout=15_000)
     expect(warning).to_contain_text("you will be signed out soon")
@@ -46,6 +53,33 @@ def test_it_warns_before_the_idle_logoff_and_lets_the_patient_stay(
     assert keepalive.value.ok
     assert keepalive.value.json() == {"remaining": 150}
     expect(warning).to_be_hidden()
-    # Still signed in, on the same page: nothing was reloaded or lost.
+    # Still signed in, on the same page: nothing was reloaded or lost, and focus is back
+    # on the link the patient had reached, not dropped to the top of the page.
     assert page.evaluate("() => window.sameDocument") is True
     expect(signed_in).to_be_visible()
+    expect(signed_in).to_be_focused()
+    assert_focus_visible(page)
+
+
+def test_it_signs_the_patient_out_when_nobody_answers_the_warning(open_page, patient, settings):
+    # Warned 2 seconds after the page loads, signed out 4 seconds later.
+    settings.IDLE_TIMEOUT_PATIENT = timedelta(seconds=6)
+    settings.IDLE_WARNING_BEFORE = timedelta(seconds=4)
+    page = open_page("desktop")
+    log_in(page, patient.email, PASSWORD)
+    expect(page.get_by_role("link", name="Continue my intake")).to_be_visible()
+    warning = page.get_by_role("alertdialog", name="Are you still there?")
+    expect(warning).to_be_visible(timeout=10_000)
+
+    # Nobody presses anything: when the time is up the server signs the session out (at the
+    # next poll or the reload, whichever comes first) and the page reloads, once, to show
+    # it. An early reload would count as activity and, in production, renew the session.
+    loads: list[str] = []
+    page.on("request", lambda r: loads.append(r.url) if r.is_navigation_request() else None)
+    expect(page.get_by_role("status")).to_contain_text(
+        "signed out after a period of inactivity", timeout=15_000
+    )
+    assert [urlsplit(url).path for url in loads].count("/") == 1, loads
+    expect(page.get_by_role("link", name="Continue my intake")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()

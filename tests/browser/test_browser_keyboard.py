@@ -1,6 +1,8 @@
 """Journey 4: the whole patient journey with the keyboard alone (Tab, Shift+Tab, Space,
-Enter, arrow keys), from the invitation link to the submitted intake. After every Tab the
-element that has focus must show it (an outline or a box-shadow)."""
+Enter, arrow keys), from the invitation link to the submitted intake, with a break in the
+middle: "Save and finish later", log out, log in again and carry on. After every Tab the
+element that has focus must show it (an outline or a box-shadow that focus brings) and be
+on screen."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from intake.models import Intake
 pytestmark = pytest.mark.browser
 
 NAME = "Kim Keyboard"
+EMAIL = "kim@example.com"
 
 
 class Keyboard:
@@ -33,13 +36,23 @@ class Keyboard:
         return self.page.evaluate("(s) => document.activeElement.matches(s)", selector)
 
     def start(self) -> None:
-        """A new page: the first Tab reaches the skip link, Enter jumps to the content."""
+        """A new page: the skip link is its first Tab stop, and Enter on it jumps to the
+        content."""
         self.page.wait_for_load_state()
-        if self.page.url.endswith("#main"):
-            # A form posted after using the skip link keeps "#main" through its redirect,
-            # so the browser already starts focus navigation at the content.
-            return
-        self.page.keyboard.press("Tab")
+        focus_in_page = self.page.evaluate("() => document.activeElement !== document.body")
+        if self.page.url.endswith("#main") or focus_in_page:
+            # Focus navigation does not start at the top of the page: a form posted after
+            # using the skip link keeps "#main" through its redirect, and the sign-in form
+            # puts focus in its first field (autofocus). The first Tab would land in the
+            # content. Walk back up with Shift+Tab instead: the skip link must come first.
+            self.tab_to(".skip-link", backwards=True)
+            self.page.keyboard.press("Shift+Tab")
+            assert self.page.evaluate("() => document.activeElement === document.body"), (
+                f"on {self.page.url} {focus_ring(self.page)['label']!r} comes before the skip link"
+            )
+            self.page.keyboard.press("Tab")
+        else:
+            self.page.keyboard.press("Tab")
         assert self.focused(".skip-link"), (
             f"on {self.page.url} the first Tab reached {focus_ring(self.page)['label']!r}, "
             "not 'Skip to main content'"
@@ -62,8 +75,8 @@ class Keyboard:
         self.tab_to(selector)
         self.page.keyboard.type(text)
 
-    def press_on(self, selector: str, key: str) -> None:
-        self.tab_to(selector)
+    def press_on(self, selector: str, key: str, *, backwards: bool = False) -> None:
+        self.tab_to(selector, backwards=backwards)
         self.page.keyboard.press(key)
 
     def next_step(self, heading: str) -> None:
@@ -73,8 +86,11 @@ class Keyboard:
 
 
 def test_a_patient_completes_the_intake_with_the_keyboard_alone(open_page, practitioner):
-    intake, link = invite_patient(practitioner, name=NAME, email="kim@example.com")
+    intake, link = invite_patient(practitioner, name=NAME, email=EMAIL)
     page = open_page("desktop")
+    # Scrolling then happens at once, so each focus check need not wait for Bootstrap's
+    # smooth scroll to finish (the check still requires the focused element on screen).
+    page.emulate_media(reduced_motion="reduce")
     keys = Keyboard(page)
     page.goto(link)  # typed or pasted into the address bar
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome")
@@ -86,11 +102,13 @@ def test_a_patient_completes_the_intake_with_the_keyboard_alone(open_page, pract
     expect(page.get_by_role("heading", level=1)).to_have_text("About you")
     keys.start()
 
-    # About you. Shift+Tab goes back to correct an answer.
+    # About you. Arrow keys move between the radios; Shift+Tab goes back to correct a typo.
     keys.type_into("#id_legal_name", "Kim Keybord")
-    keys.type_into("#id_date_of_birth", "02/05/1970")
+    keys.type_into("#id_date_of_birth", "02/05/1984")
     keys.press_on('input[name="sex_at_birth"]', "ArrowDown")  # Female -> Male
     expect(page.get_by_role("radio", name="Male", exact=True)).to_be_checked()
+    page.keyboard.press("ArrowUp")  # ...and back to Female, so pregnancy is asked
+    expect(page.get_by_role("radio", name="Female", exact=True)).to_be_checked()
     keys.type_into("#id_phone", "07700 900555")
     keys.tab_to("#id_legal_name", backwards=True)
     page.keyboard.press("End")
@@ -119,10 +137,36 @@ def test_a_patient_completes_the_intake_with_the_keyboard_alone(open_page, pract
         ("#id_peg_activity", "6"),
     ]:
         keys.type_into(field, value)
-    keys.next_step("Health conditions")
+
+    # A break: save, log out, log in again and carry on, all from the keyboard.
+    keys.press_on('button[name="action"][value="save"]', "Enter")
+    expect(page.get_by_role("status")).to_contain_text("Your answers are saved")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your pain")
+    keys.start()
+    keys.press_on('form[action="/accounts/logout/"] button', "Enter", backwards=True)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome to")
+    keys.start()
+    keys.press_on('a[href="/accounts/login/"]', "Enter", backwards=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    keys.start()
+    keys.type_into("#id_username", EMAIL)
+    keys.type_into("#id_password", PATIENT_PASSWORD)
+    page.keyboard.press("Enter")  # Enter in a field sends the form
+    expect(page.get_by_role("link", name="Continue my intake")).to_be_visible()
+    keys.start()
+    keys.press_on("main a[href='/intake/']", "Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Health conditions")
+    keys.start()
 
     keys.press_on('input[name="conditions"][value="epilepsy"]', "Space")
-    keys.next_step("Medications and supplements")  # pregnancy does not apply: sex male
+    keys.next_step("Pregnancy")
+
+    # Pregnancy: Tab reaches the first answer; the arrow keys pick another, then come back.
+    keys.press_on('input[name="status"]', "ArrowDown")
+    expect(page.get_by_role("radio", name="Yes", exact=True)).to_be_checked()
+    page.keyboard.press("ArrowUp")
+    expect(page.get_by_role("radio", name="No", exact=True)).to_be_checked()
+    keys.next_step("Medications and supplements")
 
     # Medications: Enter on "Add another medicine" makes a second row.
     keys.type_into("#id_med-0-name", "sertraline")
@@ -155,6 +199,8 @@ def test_a_patient_completes_the_intake_with_the_keyboard_alone(open_page, pract
 
     intake.refresh_from_db()
     assert intake.status == Intake.Status.SUBMITTED
-    assert intake.answers["about"]["sex_at_birth"] == "male"
+    assert intake.answers["about"]["sex_at_birth"] == "female"
+    assert intake.answers["pregnancy"]["status"] == "no"
     assert intake.answers["pain"]["regions"] == ["neck", "right_shoulder"]
+    assert intake.answers["conditions"]["conditions"] == ["epilepsy"]
     assert keys.stops > 50  # a real walk through the forms, every stop with a focus ring

@@ -1,5 +1,5 @@
 """Journey 1, on a 390x844 phone: a patient follows the invitation link, chooses a password,
-fills in every intake step (using the body map and the medication suggestions), saves,
+fills in every intake step (tapping the body map, picking a medication suggestion), saves,
 logs out, comes back and carries on, and submits. Every page is checked with axe-core and
 photographed (the filled-in steps are photographed by test_browser_patient_pages). Also:
 an invalid step announces its errors at the fields."""
@@ -16,7 +16,7 @@ from browser_support import (
     invite_patient,
     log_in,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from intake.models import Intake
 
@@ -73,12 +73,12 @@ def test_a_patient_completes_the_intake_on_a_phone(open_page, practitioner):
     low_back = page.get_by_role("checkbox", name="Lower back")
     left_knee = page.get_by_role("checkbox", name="Left knee")
     back_shape = page.locator('.body-map [data-region="low_back"]')
-    back_shape.first.click()
+    back_shape.first.tap()  # a finger on a touch screen, not a mouse
     expect(low_back).to_be_checked()
     expect(back_shape.first).to_have_class(re.compile("is-selected"))
-    page.locator('.body-map [data-region="left_knee"]').first.click()
+    page.locator('.body-map [data-region="left_knee"]').first.tap()
     expect(left_knee).to_be_checked()
-    page.locator('.body-map [data-region="left_knee"]').last.click()  # the back view
+    page.locator('.body-map [data-region="left_knee"]').last.tap()  # the back view
     expect(left_knee).not_to_be_checked()
     left_knee.check()  # ...and the checkbox paints the picture
     for shape in page.locator('.body-map [data-region="left_knee"]').all():
@@ -132,15 +132,22 @@ def test_a_patient_completes_the_intake_on_a_phone(open_page, practitioner):
     check_page(page, "step-medications", shoot=False)
     first = page.get_by_role("group", name="Medicine 1")
     name_box = first.get_by_role("combobox", name="Name")
+    # The box offers the clinic's medication list (a <datalist>) as the patient types.
+    list_id = name_box.get_attribute("list")
+    assert list_id, "the medication name box has no list of suggestions"
     name_box.press_sequentially("Eliq")
-    suggestions = page.evaluate(
-        """(box) => Array.from(box.list.options).map((o) => o.value)
-             .filter((v) => v.toLowerCase().startsWith(box.value.toLowerCase()))""",
-        name_box.element_handle(),
+    # Headless Chromium draws no popup for a <datalist> (tried: ArrowDown then Enter leaves
+    # "Eliq", and Enter would send the step), so the test picks the way the popup would:
+    # the browser offers the list's options that start with what was typed, and choosing
+    # one puts its text in the box.
+    offered = page.locator(f"datalist#{list_id} option").evaluate_all(
+        "(options, typed) => options.map((o) => o.value)"
+        "  .filter((v) => v.toLowerCase().startsWith(typed.toLowerCase()))",
+        name_box.input_value(),
     )
-    assert suggestions, "no suggestions for 'Eliq' in the medication list"
-    assert any(s.lower().startswith("eliquis") for s in suggestions), suggestions
-    name_box.fill(next(s for s in suggestions if s.lower().startswith("eliquis")))
+    medicine = next((v for v in offered if v.lower().startswith("eliquis")), None)
+    assert medicine, f"typing 'Eliq' offers no Eliquis: {offered}"
+    name_box.fill(medicine)
     first.get_by_label("Dose (optional)").fill("5 mg")
     first.get_by_label("How often (optional)").fill("twice daily")
     page.get_by_role("button", name="Add another medicine").click()
@@ -184,7 +191,30 @@ def test_a_patient_completes_the_intake_on_a_phone(open_page, practitioner):
     expect(medicines).to_contain_text("Eliquis")
     expect(medicines).to_contain_text("metformin")
     expect(page.get_by_role("region", name="Your pain")).to_contain_text("Lower back; Left knee")
-    page.get_by_role("button", name="Submit my intake").click()
+
+    # An impatient second press (intake-wizard.js's data-once): the button is disabled as
+    # soon as the form goes, and only one submission leaves the browser. The server's
+    # answer is held back meanwhile, as on a slow connection.
+    submissions: list[Route] = []
+    page.route(f"**/intake/{intake.pk}/submit/", lambda route: submissions.append(route))
+    submit = page.get_by_role("button", name="Submit my intake")
+    submit.scroll_into_view_if_needed()
+    where = submit.bounding_box()
+    assert where is not None
+    centre = (where["x"] + where["width"] / 2, where["y"] + where["height"] / 2)
+    # Raw presses at the button: Playwright's click() would wait for the navigation it
+    # starts, which the held answer never lets finish. For the same reason the page (still
+    # the review page until the server answers) is asked directly, not through a locator.
+    page.mouse.click(*centre)
+    was_disabled = page.evaluate(
+        """() => new Promise((resolve) => setTimeout(
+             () => resolve(document.querySelector('form.submit-intake button').disabled), 100))"""
+    )
+    assert was_disabled, "the Submit button is still enabled after the first press"
+    page.mouse.click(*centre)  # ...which the disabled button ignores
+    page.wait_for_timeout(500)
+    assert [r.request.method for r in submissions] == ["POST"]
+    submissions[0].continue_()
 
     expect(heading(page)).to_have_text("Your intake has been sent")
     expect(page.get_by_role("status")).to_contain_text("Thank you")
@@ -192,6 +222,16 @@ def test_a_patient_completes_the_intake_on_a_phone(open_page, practitioner):
     intake.refresh_from_db()
     assert intake.status == Intake.Status.SUBMITTED
     assert intake.answers["pain"]["regions"] == ["low_back", "left_knee"]
+    assert len(submissions) == 1
+
+    # The suggested name is one the screening knows: the practitioner sees the medicine's
+    # own flag (a blood thinner), not "medication not recognised".
+    flags = list(intake.current_run().flags.all())
+    unrecognised = [f for f in flags if f.rule == "MR01"]
+    assert not any(medicine in " ".join(f.because) for f in unrecognised), unrecognised
+    assert any(f.rule != "MR01" and medicine in " ".join(f.because) for f in flags), [
+        (f.rule, f.because) for f in flags
+    ]
 
     # The submitted intake is locked: the wizard's pages lead back to it.
     page.goto(f"/intake/{intake.pk}/step/about/")

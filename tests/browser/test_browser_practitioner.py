@@ -1,13 +1,16 @@
 """Journey 2: a practitioner signs in with the second factor, finds a submitted intake on the
 dashboard, reads its flags, follows a flag to the guide's safety section and signs a
-review. Plus every workspace page at phone and desktop sizes (axe-core, screenshots)."""
+review. Plus every workspace page at phone and desktop sizes (axe-core, screenshots),
+the print view with print styles, a signed intake and the dashboard after an invitation."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from browser_support import check_page, filled_intake, log_in_staff
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from intake.models import Review
@@ -85,8 +88,11 @@ def test_it_has_no_serious_accessibility_problems_in_the_workspace(
     expect(page.locator("li.flag").first).to_be_visible()
     check_page(page, "intake-detail")
 
+    # The print view is checked, and photographed, as it prints: with print styles.
     page.goto(f"/practice/intakes/{intake.pk}/print/")
+    page.emulate_media(media="print")
     check_page(page, "intake-print")
+    page.emulate_media(media="null")
 
     page.goto(f"/practice/intakes/{intake.pk}/review/")
     check_page(page, "review-form")
@@ -96,6 +102,27 @@ def test_it_has_no_serious_accessibility_problems_in_the_workspace(
     expect(page.get_by_role("alert")).to_contain_text("The review was not saved")
     check_page(page, "review-form-errors")
 
+    # Signed properly: the intake page now shows the decision.
+    for box in page.get_by_role("checkbox", name=re.compile("^I have read")).all():
+        box.check()
+    page.get_by_role("radio", name="Cleared for treatment").check()
+    page.get_by_label("Signature: type your full name").fill("Dr Lin Wei")
+    page.get_by_role("button", name="Sign and save review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Harriet Quill")
+    expect(page.locator("main")).to_contain_text("Cleared for treatment")
+    check_page(page, "intake-detail-reviewed")
+
     page.goto("/practice/invitations/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Invite a patient")
     check_page(page, "new-invitation")
+
+    # Sent: back on the dashboard, with the confirmation.
+    page.get_by_label("Patient's full name").fill("Nia Newcomer")
+    page.get_by_label("Patient's email address").fill(f"nia-{viewport}@example.com")
+    page.get_by_label("Appointment date and time").fill(
+        (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT10:30")
+    )
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to nia-{viewport}@")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Intakes")
+    check_page(page, "invitation-sent")

@@ -150,3 +150,9 @@ def test_it_starts_the_clock_for_a_session_from_before_login_times_were_kept(pat
     session.save()
     assert patient_client.get(reverse("home")).status_code == 200
     assert patient_client.session[LOGIN_AT_KEY] > time.time() - 5
+
+
+def test_it_renews_the_full_idle_time_on_keepalive_even_just_after_activity(patient_client):
+    idle_for(patient_client, 0.5)
+    response = patient_client.post(reverse("keepalive"))
+    assert response.json()["remaining"] == 30 * 60
