@@ -6,6 +6,7 @@ import re
 import pytest
 
 from guide.content import load_pages, parse
+from tests.guide.test_guide_views import SCREENING_CATEGORIES
 
 SOURCE = """---
 title: A page
@@ -75,28 +76,6 @@ REQUIRED_TOPICS = [
     ("pain-management-plan", "bigger-picture", ["one tool among several"]),
     ("pain-management-plan", "judging", ["trial period"]),
     ("conclusion", "not-medical-advice", ["not medical advice", "emergency"]),
-]
-
-SCREENING_CATEGORIES = [
-    "bleeding",
-    "electrical_device",
-    "pregnancy",
-    "seizure",
-    "fainting",
-    "infection",
-    "diabetes",
-    "sensation",
-    "cancer",
-    "lymphoedema",
-    "implant",
-    "thorax",
-    "skin",
-    "allergy",
-    "cardiac_valve",
-    "unstable",
-    "capacity",
-    "red_flag",
-    "medication_review",
 ]
 
 
