@@ -174,9 +174,20 @@ def pain_answers(csrf: str) -> str:
     return urlencode(data, doseq=True)
 
 
+def shown_intake():
+    """The intake whose page is loaded: a reviewed one with at least four flags, so the page
+    draws flags, a review and every answer section."""
+    from django.db.models import Count
+
+    from intake.models import Intake
+
+    reviewed = Intake.objects.filter(status=Intake.Status.REVIEWED).order_by("pk")
+    with_flags = reviewed.annotate(flags=Count("screening_runs__flags")).filter(flags__gte=4)
+    return with_flags.first() or reviewed.first()
+
+
 def build_scenarios() -> list[dict]:
     """Each scenario: a name, the lines wrk replays and the response a check expects."""
-    from django.db.models import Count
     from django.urls import reverse
     from django.utils.crypto import get_random_string
 
@@ -187,13 +198,7 @@ def build_scenarios() -> list[dict]:
     _, detail_session = practitioner_session()
     _, floor_session = practitioner_session()
 
-    shown = (
-        Intake.objects.filter(status=Intake.Status.REVIEWED)
-        .annotate(flags=Count("screening_runs__flags"))
-        .filter(flags__gte=4)
-        .order_by("pk")
-        .first()
-    ) or Intake.objects.filter(status=Intake.Status.REVIEWED).order_by("pk").first()
+    shown = shown_intake()
 
     posters = list(
         Intake.objects.filter(

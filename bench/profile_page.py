@@ -1,0 +1,85 @@
+"""Where a page's time goes, in one process: `python bench/profile_page.py [page] [-n N]`.
+
+Runs the page N times through Django's whole stack (middleware, view, templates) against the
+benchmark database that `make bench` seeds (BENCH_DB, PostgreSQL), with the same signed-in
+practitioner session the load test uses, and prints the CPU time per request and the
+functions that take most of it (cProfile, cumulative). wrk says how fast a page is; this says
+why. Pages: healthz, healthz-signed-in, dashboard, search, intake, guide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run  # noqa: E402  (bench/run.py: the database and the sessions)
+
+PAGES = ["healthz", "healthz-signed-in", "dashboard", "search", "intake", "guide"]
+
+
+def request_for(page: str) -> tuple[str, str]:
+    """The path and the session key (empty: anonymous) of one page."""
+    from django.urls import reverse
+
+    if page == "healthz":
+        return "/healthz", ""
+    if page == "healthz-signed-in":
+        return "/healthz", run.practitioner_session()[1]
+    if page == "dashboard":
+        return reverse("intake:dashboard"), run.practitioner_session()[1]
+    if page == "search":
+        session = run.practitioner_session(practice_search=run.SEARCH_TERM)[1]
+        return f"{reverse('intake:dashboard')}?severity=refer", session
+    if page == "intake":
+        shown = run.shown_intake()
+        return reverse("intake:intake_detail", args=[shown.pk]), run.practitioner_session()[1]
+    return reverse("guide:page", args=["safety"]), ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("page", choices=PAGES, nargs="?", default="dashboard")
+    parser.add_argument("-n", type=int, default=300, help="requests to time (default 300)")
+    parser.add_argument("--top", type=int, default=35, help="functions to list (default 35)")
+    args = parser.parse_args()
+
+    run.ensure_database()
+    from django.conf import settings
+    from django.test import Client
+
+    path, session = request_for(args.page)
+    client = Client()
+    if session:
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+
+    def once() -> None:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+
+    for _ in range(20):  # warm the template cache and the connection
+        once()
+    started_cpu, started_wall = time.process_time(), time.perf_counter()
+    for _ in range(args.n):
+        once()
+    cpu = (time.process_time() - started_cpu) / args.n * 1000
+    wall = (time.perf_counter() - started_wall) / args.n * 1000
+    print(f"{args.page} ({path}): {cpu:.2f} ms CPU, {wall:.2f} ms wall per request (n={args.n})")
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.n):
+        once()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
