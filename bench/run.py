@@ -82,6 +82,11 @@ def ensure_database() -> None:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    # Served as in production: static files collected for WhiteNoise (which otherwise warns
+    # that STATIC_ROOT is missing) and the manifest the {% static %} tag reads.
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def recreate_database() -> None:
@@ -271,7 +276,7 @@ SCAN = re.compile(
 
 def explain_dashboard() -> str:
     """Run the dashboard as a practitioner, capture its queries on intakes, and EXPLAIN
-    (ANALYZE) each: the paginator's COUNT and the page itself."""
+    (ANALYZE) each: the page reads, and any COUNT should one come back."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
