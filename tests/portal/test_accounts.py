@@ -43,6 +43,8 @@ def test_it_locks_the_account_and_address_after_five_failures(client, patient):
     response = attempt(client, patient.email, PASSWORD)
     assert response.status_code == 429
     assertContains(response, "Too many sign-in attempts", status_code=429)
+    # The pause is per email address and per network, which is what the page must say.
+    assertContains(response, "with that email address, or from this network", status_code=429)
     assert "_auth_user_id" not in client.session
 
 
