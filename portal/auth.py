@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.db.models import F
 from django.http import HttpRequest
 
 
@@ -20,3 +22,15 @@ def login_username(request: HttpRequest | None, credentials: dict | None = None)
     source = credentials if credentials else getattr(request, "POST", {})
     value = source.get(field)
     return value.strip().lower() if isinstance(value, str) else value
+
+
+def end_other_sessions(request: HttpRequest) -> None:
+    """Sign the signed-in account out of every session but this one (portal.models.User's
+    session generation), keeping this one signed in and verified. Used when a patient
+    enrols a second factor: a session opened elsewhere without it must not carry on."""
+    user = request.user
+    get_user_model().objects.filter(pk=user.pk).update(
+        session_generation=F("session_generation") + 1
+    )
+    user.refresh_from_db(fields=["session_generation"])
+    update_session_auth_hash(request, user)

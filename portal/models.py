@@ -12,6 +12,7 @@ from django.core import signing
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -50,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to sign the account out everywhere else (end_other_sessions): it is part of the
+    # hash every session is checked against on every request.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -69,6 +73,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's session hash covers only the password, so only a password change ends an
+        account's other sessions. The generation widens it. Generation 0 keeps Django's own
+        hash, so that sessions from before the generation existed stay valid. (This is the
+        method both get_session_auth_hash and its SECRET_KEY_FALLBACKS variant call.)"""
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "portal.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

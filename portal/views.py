@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles, stash
+from portal.auth import end_other_sessions
 from portal.forms import EmailAuthenticationForm, TokenForm
 from portal.middleware import LAST_SEEN_KEY, OTP_ENROLLED_KEY, seconds_left
 
@@ -66,8 +67,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            # From now on this account is asked for a code at every sign-in, patients too.
+            # From now on this account is asked for a code at every sign-in, patients too,
+            # and sessions opened elsewhere without the code end now rather than carry on.
             request.session[OTP_ENROLLED_KEY] = True
+            end_other_sessions(request)
             messages.success(request, "Two-step sign-in is set up.")
             return redirect(safe_next(request))
         form.add_error(

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains, assertNotContains
@@ -112,6 +113,39 @@ def test_it_asks_a_patient_for_the_code_from_the_sign_in_after_enrolling(client,
     password_login(client, patient)
     response = client.get(reverse("intake:my_intake"))
     assert response["Location"].startswith(reverse("otp_verify"))
+
+
+def test_it_signs_the_patient_out_elsewhere_on_enrolling_and_keeps_this_session(client, patient):
+    elsewhere = Client()
+    password_login(elsewhere, patient)
+    assert elsewhere.get(reverse("home")).wsgi_request.user.is_authenticated
+    password_login(client, patient)
+
+    client.get(reverse("otp_setup"))
+    device = TOTPDevice.objects.get(user=patient, confirmed=False)
+    client.post(reverse("otp_setup"), {"token": current_code(device)})
+
+    # The other session was opened without the code: it ends, and signing in again asks for it.
+    response = elsewhere.get(reverse("intake:my_intake"))
+    assert not response.wsgi_request.user.is_authenticated
+    assert response["Location"].startswith(reverse("login"))
+    password_login(elsewhere, patient)
+    assert elsewhere.get(reverse("intake:my_intake"))["Location"].startswith(reverse("otp_verify"))
+    # The session that enrolled carries on, verified.
+    assert client.get(reverse("intake:my_intake")).status_code == 200
+
+
+def test_it_keeps_sessions_from_before_any_sign_out_elsewhere(patient):
+    """Generation 0 is Django's own session hash, so adding the generation signed nobody out."""
+    django_hash = salted_hmac(
+        "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+        patient.password,
+        algorithm="sha256",
+    ).hexdigest()
+    assert patient.session_generation == 0
+    assert patient.get_session_auth_hash() == django_hash
+    patient.session_generation = 1
+    assert patient.get_session_auth_hash() != django_hash
 
 
 def test_it_lets_a_patient_in_whose_device_the_clinic_removed(client, patient):
