@@ -51,7 +51,14 @@ def main() -> None:
 
     run.ensure_database()
     from django.conf import settings
+    from django.core.management import call_command
     from django.test import Client
+
+    from intake.models import Intake
+
+    call_command("migrate", verbosity=0)  # the code may be newer than the seeded database
+    if not Intake.objects.exists():
+        raise SystemExit(f"{run.DB_NAME} holds no intakes: run `make bench` once to seed it.")
 
     path, session = request_for(args.page)
     client = Client()
