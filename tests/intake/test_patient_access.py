@@ -166,9 +166,28 @@ def test_it_refuses_a_link_meant_for_another_account(patient_client, practitione
     intake, path = invite(practitioner, email="someone.else@example.com")
     response = patient_client.get(path)
     assertContains(response, "for someone else")
-    patient_client.post(reverse("intake:my_intake"))
+    assert PENDING_INVITATION not in patient_client.session
     intake.refresh_from_db()
     assert intake.patient is None
+
+
+def test_it_refuses_a_link_opened_before_signing_in_to_another_account(
+    client, patient, practitioner
+):
+    # Opened while signed out, the link is remembered; then a different account signs in
+    # in the same browser and is offered the intake. Adding it must still be refused.
+    intake, path = invite(practitioner, email="someone.else@example.com")
+    client.get(path)
+    assert client.session[PENDING_INVITATION] == intake.invitation.pk
+    sign_in(client, patient)
+
+    response = client.post(reverse("intake:my_intake"))
+
+    assertContains(response, "for someone else")
+    intake.refresh_from_db()
+    assert intake.patient is None
+    assert intake.status == Intake.Status.INVITED
+    assert not Intake.objects.filter(patient=patient).exists()
 
 
 def test_it_keeps_staff_out_of_invitations(practitioner_client, practitioner):

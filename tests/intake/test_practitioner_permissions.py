@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertRedirects
 
 from intake.models import Intake, ScreeningRun
@@ -89,12 +90,21 @@ def test_it_gives_404_for_an_unknown_intake(request, intake, who, name, methods)
     assert call(staff, method, url).status_code == 404
 
 
-def test_it_sends_staff_without_a_second_factor_to_verify(practitioner, intake):
+def test_it_sends_staff_without_a_second_factor_to_set_one_up(practitioner, intake):
     client = Client()
     client.force_login(practitioner)
     response = client.get(reverse("intake:intake_detail", args=[intake.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("otp_setup"))
+
+
+def test_it_asks_staff_with_an_unverified_device_for_a_code(practitioner, intake):
+    TOTPDevice.objects.create(user=practitioner, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(practitioner)
+    response = client.get(reverse("intake:intake_detail", args=[intake.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("otp_verify"))
 
 
 def test_it_forbids_staff_who_are_neither_practitioner_nor_admin(db, intake):

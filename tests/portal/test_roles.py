@@ -26,6 +26,23 @@ def test_it_gives_each_group_exactly_its_permissions(db, name):
     assert permission_names(group) == set(roles.GROUP_PERMISSIONS[name])
 
 
+def test_it_keeps_each_role_to_its_own_work(db):
+    """What the declaration must never say, checked on the groups as migrate leaves them
+    (the test above only shows that the declaration is applied)."""
+    held = {
+        name: permission_names(Group.objects.get(name=name)) for name in roles.GROUP_PERMISSIONS
+    }
+    assert held[roles.PATIENT] == set()
+    assert not any(p.split(".")[1].startswith("delete_") for perms in held.values() for p in perms)
+    assert {name for name, perms in held.items() if "intake.review_intake" in perms} == {
+        roles.PRACTITIONER
+    }
+    for admin_only in ("guide.change_page", "intake.change_consenttext", "portal.change_user"):
+        assert {name for name, perms in held.items() if admin_only in perms} == {roles.ADMIN}
+    # Nobody edits a patient's answers or a signed review through Django's admin.
+    assert not {"intake.change_intake", "intake.change_review"} & set().union(*held.values())
+
+
 def test_it_takes_away_permissions_a_group_should_not_have(db):
     practitioners = Group.objects.get(name=roles.PRACTITIONER)
     practitioners.permissions.add(Permission.objects.get(codename="delete_intake"))

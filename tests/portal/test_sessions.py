@@ -32,7 +32,12 @@ def test_it_signs_staff_out_after_fifteen_idle_minutes(practitioner_client, minu
     practitioner_client.get(reverse("intake:dashboard"))
     idle_for(practitioner_client, minutes)
     response = practitioner_client.get(reverse("intake:dashboard"))
-    assert (response.status_code == 200) is signed_in
+    if signed_in:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    assert ("_auth_user_id" in practitioner_client.session) is signed_in
 
 
 @pytest.mark.parametrize(("minutes", "signed_in"), [(29, True), (31, False)])

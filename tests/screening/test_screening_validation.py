@@ -78,4 +78,6 @@ def test_it_returns_a_normalised_copy() -> None:
 
 
 def test_combinations_are_left_to_the_practitioner() -> None:
-    assert validate_answers({"sex_at_birth": "male", "pregnancy": "yes"}, today=TODAY)
+    # An unlikely pair is not an input error: it is accepted as given, for a person to judge.
+    answers = {"sex_at_birth": "male", "pregnancy": "yes"}
+    assert validate_answers(answers, today=TODAY) == answers

@@ -26,3 +26,7 @@ def test_it_raises_what_the_vignette_expects(vignette: dict) -> None:
     assert not set(vignette["must_not"]) & raised, (
         f"unexpected {set(vignette['must_not']) & raised}"
     )
+    if "exactly" in vignette:
+        # Vignettes that promise what is raised in full ("raise nothing"): any other rule
+        # firing, not only the ones listed under must_not, is a fault.
+        assert raised == set(vignette["exactly"])
