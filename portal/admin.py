@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
+from portal import roles
 from portal.models import AuditEvent, User
 
 
@@ -22,6 +24,32 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+
+    # The clinic's admins manage practitioner and patient accounts (DESIGN.md); only a
+    # superuser hands out admin rights or touches an admin's account. Otherwise an admin
+    # could tick "superuser" on their own account, or take a fellow admin's access away.
+
+    def _out_of_reach(self, request, obj) -> bool:
+        """Another admin's or a superuser's account, seen by an admin who is no superuser."""
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return False
+        return obj.is_superuser or obj.groups.filter(name=roles.ADMIN).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._out_of_reach(request, obj) and super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        if request.user.is_superuser:
+            return []
+        if obj is not None and obj.pk == request.user.pk:
+            # Their own access is changed by someone else, never by themselves.
+            return ["is_active", "is_staff", "is_superuser", "groups"]
+        return ["is_superuser"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.exclude(name=roles.ADMIN)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(AuditEvent)
