@@ -211,6 +211,20 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.auth.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Axes keeps the posted form of every failed check and masks only the field named
+# "password"; the password pages post password1/password2 (a double click there checks
+# them against the account just made), so those are masked too, with every other
+# password-like field the portal posts.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password1",
+    "password2",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "token",
+]
 # A success clears only that account's failures from that address (portal.signals):
 # axes' own reset would clear the whole address, a way around the per-account lock.
 AXES_RESET_ON_SUCCESS = False

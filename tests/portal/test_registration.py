@@ -3,10 +3,12 @@ and makes an account only for whoever can read the address's mail."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -127,6 +129,29 @@ def test_it_refuses_a_link_that_no_longer_works(db, spoil):
     response = client.post(REGISTER, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 200  # the name-and-email form again, with errors
     assert User.objects.filter(email="sam@example.com").count() == (spoil == "used")
+
+
+def test_it_keeps_typed_passwords_out_of_the_lockout_records(db):
+    # A password posted after the link expired is checked against the account a double
+    # click would have made; the failed check is counted, with what was posted.
+    client = Client()
+    client.post(REGISTER, {"full_name": "Sam Sample", "email": "sam@example.com"})
+    client.get(registration_link("sam@example.com"))
+    PendingRegistration.objects.update(created_at=timezone.now() - timedelta(hours=3))
+    client.post(REGISTER, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    attempts = list(AccessAttempt.objects.all())
+    assert attempts
+    assert all("password1=" in attempt.post_data for attempt in attempts)
+    assert not [attempt for attempt in attempts if NEW_PASSWORD in attempt.post_data]
+
+
+def test_it_masks_passwords_kept_before_they_were_masked():
+    migration = importlib.import_module("portal.migrations.0004_mask_passwords_in_lockout_records")
+    stored = "next=/intake/\npassword1=Sam's secret 2026\npassword2=Sam's secret 2026\nx=a=b"
+    assert migration.masked(stored) == (
+        f"next=/intake/\npassword1={migration.MASK}\npassword2={migration.MASK}\nx=a=b"
+    )
 
 
 def test_it_handles_a_double_click_on_the_password_page(db):
