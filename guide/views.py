@@ -58,7 +58,8 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    # NUL is never part of a search, and PostgreSQL refuses it in any text it is given.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
     results = []
     if query:
         results = list(Page.objects.published().search(query).only("title", "slug", "summary"))

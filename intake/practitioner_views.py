@@ -406,7 +406,7 @@ def rescreen(request: HttpRequest, pk: int) -> HttpResponse:
     if intake.status not in REVIEWABLE:
         messages.error(request, "Only submitted intakes can be screened.")
         return redirect("intake:intake_detail", pk=intake.pk)
-    run = run_screening(intake, requested_by=request.user)
+    run = run_screening(intake, requested_by=request.user, unless_current=True)
     audit.record(request, AuditEvent.Action.UPDATE, intake)
     count = run.flags.count()
     messages.success(

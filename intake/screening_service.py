@@ -8,7 +8,7 @@ from django.db import transaction
 
 from intake.export import screening_input
 from intake.models import Flag, Intake, ScreeningRun
-from intake.screening import rule_rationale, rule_sources, screen
+from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, screen
 from intake.screening.vocabulary import SEVERITIES
 
 
@@ -35,11 +35,22 @@ def flag_rows(run: ScreeningRun, flags: list[dict]) -> list[Flag]:
 
 
 @transaction.atomic
-def run_screening(intake: Intake, *, requested_by=None) -> ScreeningRun:
+def run_screening(intake: Intake, *, requested_by=None, unless_current=False) -> ScreeningRun:
     """Screen the intake with the current ruleset and store the flags as raised.
 
     Earlier runs stay in place (no longer current), so the flags a practitioner saw can
-    always be shown again, even after the rules change."""
+    always be shown again, even after the rules change. With `unless_current`, an intake
+    already screened by the current ruleset keeps that run (a second click on "Re-run
+    screening" adds nothing)."""
+    # Two runs at once would each retire the other's run and then clash on the one current
+    # run allowed per intake; the intake's row lock puts them one after the other.
+    list(Intake.objects.select_for_update().filter(pk=intake.pk).values_list("pk", flat=True))
+    if unless_current:
+        current = ScreeningRun.objects.filter(
+            intake=intake, is_current=True, ruleset=RULESET_VERSION
+        ).first()
+        if current is not None:
+            return current
     result = screen(screening_input(intake))
     ScreeningRun.objects.filter(intake=intake, is_current=True).update(is_current=False)
     run = ScreeningRun.objects.create(

@@ -24,6 +24,7 @@ def record(
         object_type=obj._meta.label_lower if obj is not None else "",
         # Bounded like the path: an id taken from a hostile URL can be any length.
         object_id=str(obj.pk)[:40] if obj is not None else "",
-        path=request.path[:200] if request is not None else "",
+        # A hostile address may hold NUL, which PostgreSQL refuses in any text column.
+        path=request.path.replace("\x00", "")[:200] if request is not None else "",
         ip_address=client_ip(request) if request is not None else None,
     )

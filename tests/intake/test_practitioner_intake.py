@@ -323,6 +323,12 @@ def test_it_rescreens_with_the_real_engine(practitioner_client, intake):
     assertContains(page, "As stored in 2000")
     assertNotContains(page, "Re-run screening with the current rules")
 
+    # A second press (a form sent twice, or from a tab opened before the first) adds
+    # nothing: the intake is screened by the current rules already.
+    practitioner_client.post(reverse("intake:rescreen", args=[intake.pk]))
+    assert intake.screening_runs.count() == 2
+    assert intake.current_run() == current
+
 
 def test_it_shows_the_rationale_stored_with_each_flag(practitioner_client, intake, monkeypatch):
     # An earlier run stored before flags kept their rationale, then a real screening.

@@ -1,0 +1,63 @@
+"""The same request sent several times at once makes one record (SECURITY.md S18): a
+patient's submission, a practitioner's re-screening. Needs PostgreSQL: SQLite's in-memory
+test database cannot be shared between threads."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import Intake, ScreeningRun
+from intake.screening import RULESET_VERSION
+from portal.models import AuditEvent
+from tests.concurrency import post_at_once
+from tests.intake.test_patient_wizard import accept, complete_steps, invite
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_submits_once_when_five_requests_race(practitioner):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    client = Client()
+    intake, path = invite(practitioner)
+    accept(client, path)
+    complete_steps(client, intake)
+    mail.outbox.clear()
+    url = reverse("intake:submit", args=[intake.pk])
+
+    statuses = post_at_once(client, url, 5)
+
+    assert statuses == [302] * 5
+    assert Intake.objects.get(pk=intake.pk).status == Intake.Status.SUBMITTED
+    assert ScreeningRun.objects.filter(intake=intake).count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMIT).count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_rescreens_once_on_a_double_click(practitioner_client, patient):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    intake = Intake.objects.create(
+        patient=patient,
+        patient_name="Pat Jones",
+        status=Intake.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        answers={"about": {"date_of_birth": "1961-03-14", "sex_at_birth": "female"}},
+    )
+    earlier = ScreeningRun.objects.create(intake=intake, ruleset="2025.1.0", is_current=True)
+
+    statuses = post_at_once(practitioner_client, reverse("intake:rescreen", args=[intake.pk]), 2)
+
+    assert statuses == [302, 302]
+    runs = ScreeningRun.objects.filter(intake=intake)
+    assert runs.count() == 2
+    assert runs.get(is_current=True).ruleset == RULESET_VERSION
+    earlier.refresh_from_db()
+    assert not earlier.is_current
