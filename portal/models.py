@@ -69,6 +69,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs) -> None:
         self.email = (self.email or "").strip().lower()
+        if (
+            not self.is_active
+            and self.pk
+            and User.objects.filter(pk=self.pk, is_active=True).exists()
+        ):
+            # Deactivated: every session ends for good (SECURITY.md S5). Inactive users are
+            # refused on every request anyway, but a session left in place would come back
+            # to life if the account were reactivated.
+            self.session_generation += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "session_generation"}
         super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:

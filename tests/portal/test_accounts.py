@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent
 from tests.conftest import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -150,8 +150,16 @@ def test_it_kills_the_session_at_logout_so_a_replayed_cookie_is_anonymous(client
 def test_it_ends_sessions_of_a_deactivated_user(client, patient):
     attempt(client, patient.email, PASSWORD)
     assert client.get(reverse("session_status")).json()["remaining"] > 0
-    User.objects.filter(pk=patient.pk).update(is_active=False)
+    patient.is_active = False
+    patient.save(update_fields=["is_active"])
     assert client.get(reverse("session_status")).json() == {"remaining": 0}
+    # Reactivated, the account signs in afresh: the old session stays ended.
+    patient.is_active = True
+    patient.save()
+    assert client.get(reverse("session_status")).json() == {"remaining": 0}
+    assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
+    attempt(client, patient.email, PASSWORD)
+    assert client.get(reverse("session_status")).json()["remaining"] > 0
 
 
 def test_it_refuses_logout_by_get(client, patient):
