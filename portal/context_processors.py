@@ -16,7 +16,7 @@ def portal(request: HttpRequest) -> dict:
         "PRACTICE_NAME": settings.PRACTICE_NAME,
         "SELF_REGISTRATION": settings.SELF_REGISTRATION,
         "user_is_patient": roles.is_patient(user),
-        "user_is_staff_member": roles.is_staff_member(user),
+        "user_is_practitioner": roles.is_practitioner(user),
         "user_is_admin": roles.is_admin(user),
         "idle_timeout_seconds": timeout,
         "idle_warning_seconds": int(settings.IDLE_WARNING_BEFORE.total_seconds()),

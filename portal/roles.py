@@ -38,8 +38,6 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "portal.add_user",
         "portal.change_user",
         "portal.view_user",
-        "intake.add_invitation",
-        "intake.view_invitation",
     ],
 }
 
@@ -66,10 +64,6 @@ def is_admin(user) -> bool:
     return user.is_superuser or _in_group(user, ADMIN)
 
 
-def is_staff_member(user) -> bool:
-    return is_practitioner(user) or is_admin(user)
-
-
 def is_patient(user) -> bool:
     """Anyone signed in who is not staff uses the patient side."""
     return bool(user.is_authenticated and user.is_active and not user.is_staff)
@@ -93,7 +87,10 @@ def role_required(check: Callable[[object], bool]) -> Callable:
 
 
 patient_required = role_required(is_patient)
-practitioner_required = role_required(is_staff_member)
+# Patients' intakes are for the practitioners who treat them. Admins edit the guide and the
+# consent text and manage accounts (DESIGN.md): no intake is theirs to read or sign, unless
+# the same person is a practitioner too (in both groups).
+practitioner_required = role_required(is_practitioner)
 admin_required = role_required(is_admin)
 
 

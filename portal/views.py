@@ -43,7 +43,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if roles.is_staff_member(request.user) and roles.is_practitioner(request.user):
+    if roles.is_practitioner(request.user):
         return redirect("intake:dashboard")
     return render(request, "portal/home.html")
 

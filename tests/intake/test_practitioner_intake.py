@@ -427,11 +427,13 @@ def test_it_emails_a_working_link_and_nothing_about_the_patient(practitioner_cli
         assert private.lower() not in text.lower(), private
 
 
-def test_it_lets_an_admin_invite_for_a_practitioner(admin_client_verified, practitioner):
+def test_it_leaves_invitations_to_practitioners(admin_client_verified, practitioner):
+    # Admins edit the guide and manage accounts; patients' intakes are not theirs to start.
     response = admin_client_verified.post(INVITE_URL, invitation_data(practitioner=practitioner.pk))
 
-    assert response.status_code == 302
-    assert Intake.objects.get().practitioner == practitioner
+    assert response.status_code == 403
+    assert not Intake.objects.exists()
+    assert not mail.outbox
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertRedirects
 
 from intake.models import Intake, ScreeningRun
+from portal import roles
 from tests.conftest import make_user, sign_in
 
 # Every workspace URL: (name, takes a pk, methods that serve a page).
@@ -68,10 +70,11 @@ def test_it_forbids_another_patient(client, other_patient, intake, name, takes_p
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("who", ["practitioner_client", "admin_client_verified"])
 @pytest.mark.parametrize(("name", "takes_pk", "methods"), WORKSPACE)
-def test_it_serves_staff_and_refuses_other_methods(request, intake, who, name, takes_pk, methods):
-    staff = request.getfixturevalue(who)
+def test_it_serves_practitioners_and_refuses_other_methods(
+    practitioner_client, intake, name, takes_pk, methods
+):
+    staff = practitioner_client
     url = url_for(name, takes_pk, intake)
     if "GET" in methods:
         assert staff.get(url).status_code == 200
@@ -81,13 +84,27 @@ def test_it_serves_staff_and_refuses_other_methods(request, intake, who, name, t
     assert staff.put(url).status_code == 405
 
 
-@pytest.mark.parametrize("who", ["practitioner_client", "admin_client_verified"])
 @pytest.mark.parametrize(("name", "methods"), [(n, m) for n, pk, m in WORKSPACE if pk])
-def test_it_gives_404_for_an_unknown_intake(request, intake, who, name, methods):
-    staff = request.getfixturevalue(who)
+def test_it_gives_404_for_an_unknown_intake(practitioner_client, intake, name, methods):
     url = reverse(f"intake:{name}", args=[intake.pk + 1000])
     method = "GET" if "GET" in methods else "POST"
-    assert call(staff, method, url).status_code == 404
+    assert call(practitioner_client, method, url).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "takes_pk", "methods"), WORKSPACE)
+def test_it_keeps_admins_out_of_patients_intakes(
+    admin_client_verified, intake, name, takes_pk, methods
+):
+    # Admins edit the guide and the consent text and manage accounts (DESIGN.md).
+    url = url_for(name, takes_pk, intake)
+    for method in methods:
+        assert call(admin_client_verified, method, url).status_code == 403
+
+
+def test_it_lets_an_admin_who_is_also_a_practitioner_in(admin_user, intake):
+    admin_user.groups.add(Group.objects.get(name=roles.PRACTITIONER))
+    client = sign_in(Client(), admin_user)
+    assert client.get(url_for("intake_detail", True, intake)).status_code == 200
 
 
 def test_it_sends_staff_without_a_second_factor_to_set_one_up(practitioner, intake):

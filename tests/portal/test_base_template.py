@@ -13,7 +13,7 @@ CAST = {
     "anonymous": ("client", "Start intake", False, False, False),
     "patient": ("patient_client", "My intake", False, False, True),
     "practitioner": ("practitioner_client", None, True, False, True),
-    "admin": ("admin_client_verified", None, True, True, True),
+    "admin": ("admin_client_verified", None, False, True, True),
 }
 
 
