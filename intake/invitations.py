@@ -21,15 +21,23 @@ def invitation_link(token: str) -> str:
 
 @transaction.atomic
 def create_invitation(
-    *, patient_name: str, email: str, appointment_at: datetime, practitioner, created_by
+    *,
+    patient_name: str,
+    email: str,
+    appointment_at: datetime,
+    practitioner,
+    created_by,
+    form_token: str | None = None,
 ) -> tuple[Invitation, Intake, str]:
-    """Make the invitation and its (not yet started) intake; return both and the link."""
+    """Make the invitation and its (not yet started) intake; return both and the link.
+    A `form_token` already used raises IntegrityError before anything is made or sent."""
     invitation = Invitation(
         patient_name=patient_name,
         email=email.strip().lower(),
         appointment_at=appointment_at,
         practitioner=practitioner,
         created_by=created_by,
+        form_token=form_token,
     )
     token = invitation.issue_token()
     invitation.save()

@@ -72,6 +72,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The random value of the form this was sent from (SECURITY.md S18): the same form sent
+    # twice, by a double click or by Back and Send, cannot make a second invitation.
+    form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

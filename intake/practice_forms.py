@@ -6,6 +6,7 @@ extra POST fields (status, patient, reviewer) have nowhere to go (SECURITY.md S3
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from crispy_forms.helper import FormHelper
@@ -93,9 +94,13 @@ class InvitationForm(NeutraliseBidiMixin, forms.Form):
     practitioner = PractitionerChoiceField(
         label="Practitioner", queryset=User.objects.none(), empty_label=None
     )
+    # A fresh random value each time the form is drawn; see Invitation.form_token.
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["form_token"].initial = secrets.token_urlsafe(24)
         self.fields["practitioner"].queryset = practitioner_queryset()
         if roles.is_practitioner(user):
             self.fields["practitioner"].initial = user.pk
@@ -108,6 +113,10 @@ class InvitationForm(NeutraliseBidiMixin, forms.Form):
         if not name:
             raise forms.ValidationError("Enter the patient's name.")
         return name
+
+    def clean_form_token(self) -> str:
+        # A form drawn before the token existed still sends, just without the protection.
+        return self.cleaned_data["form_token"] or secrets.token_urlsafe(24)
 
     def clean_appointment_at(self):
         when = self.cleaned_data["appointment_at"]

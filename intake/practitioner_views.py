@@ -15,7 +15,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from intake.export import screening_input
 from intake.invitations import create_invitation
-from intake.models import Flag, Intake, Review, ScreeningRun
+from intake.models import Flag, Intake, Invitation, Review, ScreeningRun
 from intake.practice_forms import (
     MODALITY_LABELS,
     SEVERITIES_HIGHEST_FIRST,
@@ -535,13 +535,21 @@ def new_invitation(request: HttpRequest) -> HttpResponse:
         form = InvitationForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            _, intake, _ = create_invitation(
-                patient_name=data["patient_name"],
-                email=data["email"],
-                appointment_at=data["appointment_at"],
-                practitioner=data["practitioner"],
-                created_by=request.user,
-            )
+            try:
+                _, intake, _ = create_invitation(
+                    patient_name=data["patient_name"],
+                    email=data["email"],
+                    appointment_at=data["appointment_at"],
+                    practitioner=data["practitioner"],
+                    created_by=request.user,
+                    form_token=data["form_token"],
+                )
+            except IntegrityError:
+                if not Invitation.objects.filter(form_token=data["form_token"]).exists():
+                    raise
+                # This form was sent already (a double click, or Back and Send again).
+                messages.info(request, "That invitation was sent already; it was not sent twice.")
+                return redirect("intake:dashboard")
             audit.record(request, AuditEvent.Action.CREATE, intake)
             messages.success(request, f"Invitation sent to {intake.invitation.email}.")
             return redirect("intake:dashboard")

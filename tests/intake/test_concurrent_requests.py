@@ -1,6 +1,6 @@
 """The same request sent several times at once makes one record (SECURITY.md S18): a
-patient's submission, a practitioner's re-screening. Needs PostgreSQL: SQLite's in-memory
-test database cannot be shared between threads."""
+patient's submission, a practitioner's re-screening or invitation. Needs PostgreSQL:
+SQLite's in-memory test database cannot be shared between threads."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import Intake, ScreeningRun
+from intake.models import Intake, Invitation, ScreeningRun
 from intake.screening import RULESET_VERSION
 from portal.models import AuditEvent
 from tests.concurrency import post_at_once
 from tests.intake.test_patient_wizard import accept, complete_steps, invite
+from tests.intake.test_practitioner_intake import INVITE_URL, drawn_form_token, invitation_data
 
 
 @pytest.mark.postgres
@@ -61,3 +62,22 @@ def test_it_rescreens_once_on_a_double_click(practitioner_client, patient):
     assert runs.get(is_current=True).ruleset == RULESET_VERSION
     earlier.refresh_from_db()
     assert not earlier.is_current
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_one_invitation_when_the_form_is_sent_three_times_at_once(
+    practitioner_client, practitioner
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    data = invitation_data(
+        practitioner=practitioner.pk, form_token=drawn_form_token(practitioner_client)
+    )
+
+    statuses = post_at_once(practitioner_client, INVITE_URL, 3, data)
+
+    assert statuses == [302, 302, 302]
+    assert Invitation.objects.count() == 1
+    assert Intake.objects.count() == 1
+    assert len(mail.outbox) == 1

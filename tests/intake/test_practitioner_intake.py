@@ -409,6 +409,42 @@ def test_it_sends_an_invitation(practitioner_client, practitioner):
     assertContains(page, "Invitation sent to mary@example.com.")
 
 
+def drawn_form_token(client) -> str:
+    """The hidden form_token of the invitation form as the page draws it."""
+    page = client.get(INVITE_URL).content.decode()
+    [token] = re.findall(r'name="form_token" value="([^"]+)"', page)
+    return token
+
+
+def test_it_sends_one_invitation_for_a_form_sent_twice(practitioner_client, practitioner):
+    data = invitation_data(
+        practitioner=practitioner.pk, form_token=drawn_form_token(practitioner_client)
+    )
+
+    first = practitioner_client.post(INVITE_URL, data)
+    again = practitioner_client.post(INVITE_URL, data, follow=True)  # Back, then Send again
+
+    assert first.status_code == 302
+    assertContains(again, "That invitation was sent already; it was not sent twice.")
+    assert Intake.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_it_draws_a_new_form_for_each_invitation(practitioner_client, practitioner):
+    for name in ("Mary O'Brien", "Joe Bloggs"):
+        data = invitation_data(
+            practitioner=practitioner.pk,
+            patient_name=name,
+            form_token=drawn_form_token(practitioner_client),
+        )
+        assert practitioner_client.post(INVITE_URL, data).status_code == 302
+    assert sorted(Intake.objects.values_list("patient_name", flat=True)) == [
+        "Joe Bloggs",
+        "Mary O'Brien",
+    ]
+    assert len(mail.outbox) == 2
+
+
 def test_it_emails_a_working_link_and_nothing_about_the_patient(practitioner_client, practitioner):
     practitioner_client.post(INVITE_URL, invitation_data(practitioner=practitioner.pk))
 
