@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from intake.models import ConsentText
@@ -19,11 +19,22 @@ class ConsentTextAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    # Two admins publishing at the same moment both read the same latest version; the
+    # second insert then breaks the unique version, and is simply tried again. (A row lock
+    # cannot prevent it: the version being written does not exist yet to be locked.)
+    PUBLISH_TRIES = 5
+
     def save_model(self, request, obj: ConsentText, form, change: bool) -> None:
-        with transaction.atomic():
-            latest = ConsentText.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
+        for attempt in range(1, self.PUBLISH_TRIES + 1):
             obj.pk = None
             obj._state.adding = True
-            obj.version = latest + 1
             obj.created_by = request.user
-            obj.save()
+            try:
+                with transaction.atomic():
+                    latest = ConsentText.objects.aggregate(v=Max("version"))["v"] or 0
+                    obj.version = latest + 1
+                    obj.save()
+                return
+            except IntegrityError:
+                if attempt == self.PUBLISH_TRIES:
+                    raise

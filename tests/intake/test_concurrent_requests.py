@@ -1,5 +1,6 @@
 """The same request sent several times at once makes one record (SECURITY.md S18): a
-patient's submission, a practitioner's re-screening or invitation. Needs PostgreSQL:
+patient's submission, a practitioner's re-screening or invitation; and admins publishing
+consent wording at the same moment get a version each. Needs PostgreSQL:
 SQLite's in-memory test database cannot be shared between threads."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import Intake, Invitation, ScreeningRun
+from intake.models import ConsentText, Intake, Invitation, ScreeningRun
 from intake.screening import RULESET_VERSION
 from portal.models import AuditEvent
 from tests.concurrency import post_at_once
@@ -81,3 +82,18 @@ def test_it_sends_one_invitation_when_the_form_is_sent_three_times_at_once(
     assert Invitation.objects.count() == 1
     assert Intake.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_numbers_consent_versions_published_at_the_same_moment(admin_client_verified):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    before = ConsentText.current().version
+    data = {"title": "Consent, revised", "body": "I agree to the revised wording."}
+
+    statuses = post_at_once(admin_client_verified, reverse("admin:intake_consenttext_add"), 3, data)
+
+    assert statuses == [302, 302, 302]
+    published = ConsentText.objects.filter(version__gt=before).values_list("version", flat=True)
+    assert sorted(published) == [before + 1, before + 2, before + 3]
