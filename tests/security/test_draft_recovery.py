@@ -4,8 +4,11 @@ site cannot use the same path to plant answers (SECURITY.md S4, S19)."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -97,6 +100,44 @@ def test_it_keeps_a_step_posted_after_the_absolute_limit_and_saves_it_after_logi
     assertRedirects(response, step_url(intake, "pain"))
     intake.refresh_from_db()
     assert intake.answers["about"]["physician"] == "Dr Kept"
+
+
+def left_open_for(client: Client, hours: float) -> None:
+    """Wind the session back as if the patient had signed in, opened the page and left it
+    there for `hours`: the login, the last activity and the session row's last save."""
+    then = time.time() - hours * 3600
+    session = client.session
+    session[LOGIN_AT_KEY] = then
+    session[LAST_SEEN_KEY] = then
+    session.save()
+    # Django dates a session row's expiry from its last save, which was `hours` ago too.
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=F("expire_date") - timedelta(hours=hours)
+    )
+
+
+def test_it_keeps_a_step_sent_the_morning_after_from_a_page_left_open_overnight(
+    patient_client, patient, intake
+):
+    """Eleven hours after the login the session must end, but the post has to arrive still
+    tied to the patient: only then can the answers be parked for them."""
+    patient_client.get(step_url(intake, "about"))
+    left_open_for(patient_client, 11)
+
+    response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in patient_client.session
+    assert AuditEvent.objects.filter(
+        actor=patient, action=AuditEvent.Action.SESSION_EXPIRED
+    ).exists()
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+    patient_client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
+    page = patient_client.get(step_url(intake, "about"))
+    assertContains(page, 'value="Typed before the break"')
+    assertContains(page, 'value="Dr Kept"')
 
 
 def test_it_gives_parked_answers_only_to_the_same_patient(patient_client, intake, other_patient):
