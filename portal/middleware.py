@@ -95,9 +95,15 @@ class IdleLogoutMiddleware:
         user = request.user
         user_id = user.pk
         audit.record(request, action, actor=user)
+        # Answers parked earlier in this session (by csrf_failure, which refuses a stale
+        # post before this middleware sees it, then redirects here) must outlive logout().
+        # Only this user's: a park left by another account is dropped, never kept longer.
+        kept = stash.parked_for(request, user_id)
         logout(request)
         if request.method == "POST" and stash.view_keeps_answers(view_func):
             stash.park(request, user_id)
+        elif kept is not None:
+            stash.put_back(request, kept)
         messages.info(request, message)
         return redirect_to_login(request.get_full_path())
 

@@ -16,6 +16,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from intake.models import Intake
 from portal.middleware import LAST_SEEN_KEY, LOGIN_AT_KEY
 from portal.models import AuditEvent
+from portal.stash import STASH_KEY
 from tests.conftest import PASSWORD
 from tests.intake.test_patient_wizard import VALID, step_url
 
@@ -177,6 +178,53 @@ def test_it_keeps_the_answers_when_the_csrf_token_is_stale(patient, intake):
     assertRedirects(response, step_url(intake, "pain"), fetch_redirect_response=False)
     intake.refresh_from_db()
     assert intake.answers["about"]["physician"] == "Dr Kept"
+
+
+def post_stale_after_idling(client: Client, intake: Intake):
+    """Both at once: a stale token, 31 minutes after the last activity. The CSRF check
+    refuses the post before the idle logoff can see it."""
+    client.get(step_url(intake, "about"))
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 31 * 60
+    session.save()
+    data = {**TYPED, "action": "next", "csrfmiddlewaretoken": "stale" * 8}
+    return client.post(step_url(intake, "about"), data, follow=True)
+
+
+def test_it_keeps_the_answers_when_the_token_is_stale_and_the_session_idle(patient, intake):
+    client = signed_in_with_csrf(patient)
+    response = post_stale_after_idling(client, intake)
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assertContains(response, "signed out after a period of inactivity")
+    assert "_auth_user_id" not in client.session
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+    token = client.cookies["csrftoken"].value
+    client.post(
+        reverse("login"),
+        {"username": patient.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    page = client.get(step_url(intake, "about"))
+    assertContains(page, 'value="Typed before the break"')
+    assertContains(page, 'value="Dr Kept"')
+
+
+def test_it_gives_answers_kept_through_a_stale_token_only_to_the_same_patient(
+    patient, intake, other_patient
+):
+    client = signed_in_with_csrf(patient)
+    post_stale_after_idling(client, intake)
+    # Kept for Pat in this browser, when someone else signs in on it.
+    assert client.session[STASH_KEY]["user_id"] == patient.pk
+
+    token = client.cookies["csrftoken"].value
+    client.post(
+        reverse("login"),
+        {"username": other_patient.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    theirs = Intake.objects.create(patient=other_patient)
+    assertNotContains(client.get(step_url(theirs, "about")), "Typed before the break")
 
 
 def test_it_refuses_and_does_not_park_a_cross_origin_post(patient, intake):
