@@ -196,6 +196,9 @@ def test_it_keeps_the_answers_when_the_token_is_stale_and_the_session_idle(patie
     response = post_stale_after_idling(client, intake)
     assert response.redirect_chain[-1][0].startswith(reverse("login"))
     assertContains(response, "signed out after a period of inactivity")
+    # Only that: the stale-page notice ("your answers are below") is for a patient still
+    # signed in, not for one looking at the login page.
+    assertNotContains(response, "open for a long time")
     assert "_auth_user_id" not in client.session
     intake.refresh_from_db()
     assert intake.answers == {}
@@ -208,6 +211,49 @@ def test_it_keeps_the_answers_when_the_token_is_stale_and_the_session_idle(patie
     page = client.get(step_url(intake, "about"))
     assertContains(page, 'value="Typed before the break"')
     assertContains(page, 'value="Dr Kept"')
+
+
+def test_it_keeps_the_answers_when_the_token_is_stale_and_the_session_too_old(patient, intake):
+    client = signed_in_with_csrf(patient)
+    client.get(step_url(intake, "about"))
+    left_open_for(client, 11)
+    data = {**TYPED, "action": "next", "csrfmiddlewaretoken": "stale" * 8}
+
+    response = client.post(step_url(intake, "about"), data, follow=True)
+    assertContains(response, "sessions end after 10 hours")
+    assertNotContains(response, "open for a long time")
+    assert AuditEvent.objects.filter(
+        actor=patient, action=AuditEvent.Action.SESSION_EXPIRED
+    ).exists()
+    token = client.cookies["csrftoken"].value
+    client.post(
+        reverse("login"),
+        {"username": patient.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    assertContains(client.get(step_url(intake, "about")), 'value="Dr Kept"')
+
+
+def test_it_keeps_the_answers_when_the_idle_limit_passes_just_after_a_stale_token(patient, intake):
+    """The stale post is parked while the session is still good, and the limit passes
+    before the reload that should give the answers back: the sign-out keeps them."""
+    client = signed_in_with_csrf(patient)
+    client.get(step_url(intake, "about"))
+    data = {**TYPED, "action": "next", "csrfmiddlewaretoken": "stale" * 8}
+    response = client.post(step_url(intake, "about"), data)
+    assertRedirects(response, step_url(intake, "about"), fetch_redirect_response=False)
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 31 * 60
+    session.save()
+
+    response = client.get(step_url(intake, "about"))
+    assert response["Location"].startswith(reverse("login"))
+    token = client.cookies["csrftoken"].value
+    client.post(
+        reverse("login"),
+        {"username": patient.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    page = client.get(step_url(intake, "about"))
+    assertContains(page, 'value="Typed before the break"')
 
 
 def test_it_gives_answers_kept_through_a_stale_token_only_to_the_same_patient(
