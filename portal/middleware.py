@@ -89,7 +89,10 @@ class IdleLogoutMiddleware:
     that arrives after either limit on an answer-collecting page is parked, not dropped,
     and comes back after the patient signs in again."""
 
-    # The status poll must not count as activity, or the warning would never fire.
+    # The status poll must not count as activity, or the warning would never fire. Nor
+    # does it end a session past its limit: it only reports that time is up. The page then
+    # sends its answers (idle-warning.js), and it is that request that ends the session
+    # and parks them; had the poll ended it first, they would arrive anonymous and be lost.
     passive_url_names = {"session_status"}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -105,14 +108,15 @@ class IdleLogoutMiddleware:
         if request.session.get(LOGIN_AT_KEY) is None:
             # A session from before the login time was recorded: its limit starts now.
             request.session[LOGIN_AT_KEY] = now
+        match = request.resolver_match
+        if match is not None and match.url_name in self.passive_url_names:
+            return None
         ended = limit_passed(request, now)
         if ended is not None:
             keeps = request.method == "POST" and stash.view_keeps_answers(view_func)
             return sign_out(request, *ended, park=keeps)
         last_seen = request.session.get(LAST_SEEN_KEY)
-        match = request.resolver_match
-        passive = match is not None and match.url_name in self.passive_url_names
-        if not passive and (last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION):
+        if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
             request.session[LAST_SEEN_KEY] = now
         return None
 

@@ -128,7 +128,8 @@ def keepalive(request: HttpRequest) -> HttpResponse:
 @require_GET
 def session_status(request: HttpRequest) -> HttpResponse:
     """Seconds left before the automatic logoff (idle or absolute, whichever is sooner);
-    polled by the warning script, not counted as activity."""
+    polled by the warning script, neither counted as activity nor ending the session (see
+    IdleLogoutMiddleware)."""
     if not request.user.is_authenticated:
         return JsonResponse({"remaining": 0})
     return JsonResponse({"remaining": max(0, round(seconds_left(request)))})
