@@ -43,13 +43,56 @@ def seconds_left(request: HttpRequest, now: float | None = None) -> float:
     return min(idle_left, absolute_left)
 
 
+def limit_passed(request: HttpRequest, now: float) -> tuple[str, str] | None:
+    """Why this signed-in session must end now, as the audit action and what to tell the
+    user, or None while it may go on."""
+    login_at = request.session.get(LOGIN_AT_KEY, now)
+    if now - login_at > settings.SESSION_ABSOLUTE_LIMIT.total_seconds():
+        return (
+            AuditEvent.Action.SESSION_EXPIRED,
+            "For your security, sessions end after "
+            f"{settings.SESSION_ABSOLUTE_LIMIT.total_seconds() / 3600:g} hours. Sign in "
+            "again to carry on; your answers have been kept.",
+        )
+    last_seen = request.session.get(LAST_SEEN_KEY)
+    if last_seen is not None and now - last_seen > idle_limit_seconds(request.user):
+        return (
+            AuditEvent.Action.IDLE_LOGOUT,
+            "You were signed out after a period of inactivity. Sign in again to carry on; "
+            "your answers have been kept.",
+        )
+    return None
+
+
+def sign_out(request: HttpRequest, action: str, message: str, *, park: bool) -> HttpResponse:
+    """End the session, parking the posted answers for after the next sign-in if `park`,
+    and send the user to sign in again."""
+    user = request.user
+    user_id = user.pk
+    audit.record(request, action, actor=user)
+    # Answers parked earlier in this session must outlive logout() too: csrf_failure parks
+    # a stale post and redirects, and a limit can pass before that reload arrives.
+    # Only this user's: a park left by another account is dropped, never kept longer.
+    kept = stash.parked_for(request, user_id)
+    logout(request)
+    if park:
+        stash.park(request, user_id)
+    elif kept is not None:
+        stash.put_back(request, kept)
+    messages.info(request, message)
+    return redirect_to_login(request.get_full_path())
+
+
 class IdleLogoutMiddleware:
     """Automatic logoff (SECURITY.md S4): after inactivity (15 minutes for staff, 30 for
     patients) and, whatever the activity, SESSION_ABSOLUTE_LIMIT after signing in. A POST
     that arrives after either limit on an answer-collecting page is parked, not dropped,
     and comes back after the patient signs in again."""
 
-    # The status poll must not count as activity, or the warning would never fire.
+    # The status poll must not count as activity, or the warning would never fire. Nor
+    # does it end a session past its limit: it only reports that time is up. The page then
+    # sends its answers (idle-warning.js), and it is that request that ends the session
+    # and parks them; had the poll ended it first, they would arrive anonymous and be lost.
     passive_url_names = {"session_status"}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -59,47 +102,23 @@ class IdleLogoutMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        user = request.user
-        if not user.is_authenticated:
+        if not request.user.is_authenticated:
             return None
         now = time.time()
-        last_seen = request.session.get(LAST_SEEN_KEY)
-        login_at = request.session.get(LOGIN_AT_KEY)
-        if login_at is None:
+        if request.session.get(LOGIN_AT_KEY) is None:
             # A session from before the login time was recorded: its limit starts now.
-            request.session[LOGIN_AT_KEY] = login_at = now
-        if now - login_at > settings.SESSION_ABSOLUTE_LIMIT.total_seconds():
-            return self._sign_out(
-                request,
-                view_func,
-                AuditEvent.Action.SESSION_EXPIRED,
-                "For your security, sessions end after "
-                f"{settings.SESSION_ABSOLUTE_LIMIT.total_seconds() / 3600:g} hours. Sign in "
-                "again to carry on; your answers have been kept.",
-            )
-        if last_seen is not None and now - last_seen > idle_limit_seconds(user):
-            return self._sign_out(
-                request,
-                view_func,
-                AuditEvent.Action.IDLE_LOGOUT,
-                "You were signed out after a period of inactivity. Sign in again to carry on; "
-                "your answers have been kept.",
-            )
+            request.session[LOGIN_AT_KEY] = now
         match = request.resolver_match
-        passive = match is not None and match.url_name in self.passive_url_names
-        if not passive and (last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION):
+        if match is not None and match.url_name in self.passive_url_names:
+            return None
+        ended = limit_passed(request, now)
+        if ended is not None:
+            keeps = request.method == "POST" and stash.view_keeps_answers(view_func)
+            return sign_out(request, *ended, park=keeps)
+        last_seen = request.session.get(LAST_SEEN_KEY)
+        if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
             request.session[LAST_SEEN_KEY] = now
         return None
-
-    def _sign_out(self, request: HttpRequest, view_func, action: str, message: str):
-        user = request.user
-        user_id = user.pk
-        audit.record(request, action, actor=user)
-        logout(request)
-        if request.method == "POST" and stash.view_keeps_answers(view_func):
-            stash.park(request, user_id)
-        messages.info(request, message)
-        return redirect_to_login(request.get_full_path())
 
 
 # Whether the signed-in user had a confirmed TOTP device at login (set by portal.signals),

@@ -156,10 +156,15 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 # Sessions live in the database so that any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Absolute limit on a signed-in session, whatever the activity (SECURITY.md S4), counted
-# from the login and enforced by portal.middleware.IdleLogoutMiddleware. The cookie's own
-# age is only a backstop: Django renews it every time the session is saved.
+# from the login and enforced by portal.middleware.IdleLogoutMiddleware.
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=10)
-SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIMIT.total_seconds())
+# The session row and cookie must outlive both limits by far. It is the middleware that
+# ends a session, and it can only keep what was being sent (S19) if the post still arrives
+# tied to its user: a page left open overnight and sent the next morning is signed out
+# with its answers parked. Were the row or the cookie gone (Django dates both expiries from
+# the session's last save), the post would arrive anonymous and the answers would be
+# dropped. This age is only the backstop for abandoned sessions.
+SESSION_COOKIE_AGE = int(timedelta(days=7).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -31,6 +31,19 @@ def park(request: HttpRequest, user_id: int) -> None:
     request.session[STASH_KEY] = {"user_id": user_id, "path": request.path, "data": data}
 
 
+def parked_for(request: HttpRequest, user_id: int) -> dict | None:
+    """What is parked in this session for this user, if anything, to carry across a
+    sign-out: logout() empties the session, and the parked answers would go with it."""
+    parked = request.session.get(STASH_KEY)
+    if parked and parked.get("user_id") == user_id:
+        return parked
+    return None
+
+
+def put_back(request: HttpRequest, parked: dict) -> None:
+    request.session[STASH_KEY] = parked
+
+
 def take(request: HttpRequest) -> QueryDict | None:
     """Return parked answers for this page and user, once."""
     parked = request.session.get(STASH_KEY)

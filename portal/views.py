@@ -23,7 +23,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import roles, stash
 from portal.auth import end_other_sessions
 from portal.forms import EmailAuthenticationForm, TokenForm
-from portal.middleware import LAST_SEEN_KEY, OTP_ENROLLED_KEY, seconds_left
+from portal.middleware import (
+    LAST_SEEN_KEY,
+    OTP_ENROLLED_KEY,
+    limit_passed,
+    seconds_left,
+    sign_out,
+)
 
 
 def safe_next(request: HttpRequest, fallback: str = "home") -> str:
@@ -122,7 +128,8 @@ def keepalive(request: HttpRequest) -> HttpResponse:
 @require_GET
 def session_status(request: HttpRequest) -> HttpResponse:
     """Seconds left before the automatic logoff (idle or absolute, whichever is sooner);
-    polled by the warning script, not counted as activity."""
+    polled by the warning script, neither counted as activity nor ending the session (see
+    IdleLogoutMiddleware)."""
     if not request.user.is_authenticated:
         return JsonResponse({"remaining": 0})
     return JsonResponse({"remaining": max(0, round(seconds_left(request)))})
@@ -133,19 +140,26 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
     For a signed-in patient on an answer-collecting page, the posted answers are parked and
     the page reloads with them filled in, to be checked and sent again with a fresh token.
-    Only same-origin posts are parked, so another site cannot plant answers."""
+    If the session is past its idle or absolute limit as well, it ends here, the answers
+    parked for after signing in again. Only same-origin posts are parked, so another site
+    cannot plant answers."""
+    if not request.user.is_authenticated:
+        return render(request, "403_csrf.html", status=403)
     try:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
     origin = request.META.get("HTTP_ORIGIN")
     same_origin = origin is None or origin == f"{request.scheme}://{request.get_host()}"
-    if (
-        request.user.is_authenticated
-        and match is not None
-        and stash.view_keeps_answers(match.func)
-        and same_origin
-    ):
+    keeps = match is not None and stash.view_keeps_answers(match.func) and same_origin
+    # The CSRF check comes before IdleLogoutMiddleware sees the request, so its limits are
+    # applied here. Otherwise the answers would be parked in a session that the reload
+    # then ends, and the patient told they are on the page below while looking at the
+    # login page.
+    ended = limit_passed(request, time.time())
+    if ended is not None:
+        return sign_out(request, *ended, park=keeps)
+    if keeps:
         stash.park(request, request.user.pk)
         messages.warning(
             request,

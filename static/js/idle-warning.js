@@ -9,7 +9,7 @@
   var warnBefore = parseInt(body.getAttribute("data-idle-warning"), 10) || 120;
   var statusUrl = "/session/status/";
   var timer = null;
-  var RELOAD_MARGIN_MS = 1500;
+  var TIME_UP_MARGIN_MS = 1500;
   // Where focus was when the warning took it, to give it back when the warning goes.
   var returnTo = null;
 
@@ -40,11 +40,27 @@
 
   function reload() { window.location.reload(); }
 
-  // When the time is up, the server answers any request, the poll included, by signing the
-  // session out and redirecting to the login page. Then the page on screen is stale: reload
-  // it, so that the patient sees they were signed out (and their answers are no longer
-  // shown to whoever comes to the screen). The redirect is not followed ("manual"): the
-  // login page it leads to would use up the server's "you were signed out" message.
+  // A page that collects answers marks its form (data-keeps-answers). When the time is up
+  // that form is sent instead of the page being reloaded, which would throw away whatever
+  // was typed since the last save: the server signs the session out, parks the answers
+  // and gives them back once the patient has signed in again (portal/stash.py). It is
+  // sent with its marked button, the one that saves without moving on, for the case where
+  // the session was kept going meanwhile (say, from another tab) and the post is taken as
+  // a press of that button.
+  var answers = document.querySelector("form[data-keeps-answers]");
+
+  function timeUp() {
+    if (!answers) { reload(); return; }
+    answers.requestSubmit(answers.querySelector("[data-keeps-answers-submit]"));
+  }
+
+  // When the time is up, the server answers any request by signing the session out and
+  // redirecting to the login page; only the poll is spared, so that the answers can still
+  // be sent and parked. Here that request is a "Stay signed in" pressed too late. Then the
+  // page on screen is stale: reload it, so that the patient sees they were signed out (and
+  // their answers are no longer shown to whoever comes to the screen). The redirect is not
+  // followed ("manual"): the login page it leads to would use up the server's "you were
+  // signed out" message.
   var fetchOptions = { credentials: "same-origin", redirect: "manual" };
   function json(response) {
     if (response.type === "opaqueredirect") { reload(); return null; }
@@ -58,9 +74,10 @@
         if (!data) { return; }
         if (data.remaining <= 0) {
           // The server counts whole seconds, rounded: 0 can mean up to half a second is
-          // still left. A reload that early would count as activity and renew the session
-          // instead of ending it, so reload just after the limit has surely passed.
-          window.setTimeout(reload, RELOAD_MARGIN_MS);
+          // still left. A reload or a post that early would count as activity and renew
+          // the session instead of ending it (and the post would be saved as a press of
+          // its button, not parked), so wait until the limit has surely passed.
+          window.setTimeout(timeUp, TIME_UP_MARGIN_MS);
         } else if (data.remaining <= warnBefore) {
           if (box.hidden) { show(); }
           schedule(Math.min(data.remaining, 15));

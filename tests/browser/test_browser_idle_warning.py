@@ -1,7 +1,8 @@
 """The idle warning (static/js/idle-warning.js): shortly before the idle logoff a signed-in
 patient is warned, focus moves to "Stay signed in", and pressing it hides the warning, keeps
 the session alive and puts focus back where it was. If nobody answers, the server signs the
-patient out when the time is up and the page reloads to show it."""
+patient out when the time is up and the page reloads to show it; on an intake step the
+form is sent instead, and what was typed comes back after signing in again."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser_support import assert_focus_visible, check_page, log_in
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from intake.models import Intake
+from portal.models import AuditEvent
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -71,9 +75,9 @@ def test_it_signs_the_patient_out_when_nobody_answers_the_warning(open_page, pat
     warning = page.get_by_role("alertdialog", name="Are you still there?")
     expect(warning).to_be_visible(timeout=10_000)
 
-    # Nobody presses anything: when the time is up the server signs the session out (at the
-    # next poll or the reload, whichever comes first) and the page reloads, once, to show
-    # it. An early reload would count as activity and, in production, renew the session.
+    # Nobody presses anything: when the time is up the page reloads, once, and the server
+    # signs the session out (the poll only reports that time is up). An early reload would
+    # count as activity and, in production, renew the session.
     loads: list[str] = []
     page.on("request", lambda r: loads.append(r.url) if r.is_navigation_request() else None)
     expect(page.get_by_role("status")).to_contain_text(
@@ -83,3 +87,51 @@ def test_it_signs_the_patient_out_when_nobody_answers_the_warning(open_page, pat
     expect(page.get_by_role("link", name="Continue my intake")).to_have_count(0)
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_it_sends_what_was_typed_on_a_step_when_time_is_up_and_gives_it_back(
+    open_page, patient, settings
+):
+    # Warned 2 seconds after the page loads, signed out 4 seconds later.
+    settings.IDLE_TIMEOUT_PATIENT = timedelta(seconds=6)
+    settings.IDLE_WARNING_BEFORE = timedelta(seconds=4)
+    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    step = reverse("intake:step", args=[intake.pk, "about"])
+    page = open_page("desktop")
+    log_in(page, patient.email, PASSWORD, next_path=step)
+    expect(page.get_by_role("heading", level=1)).to_have_text("About you")
+    preferred = page.get_by_label("What should we call you?")
+    physician = page.get_by_label("Your GP or primary care doctor")
+    preferred.fill("Typed, never saved")
+    physician.fill("Dr Kept")
+
+    # Nobody presses anything: when the time is up the page sends the form, once and with
+    # no reload before it, and lands on the login page.
+    loads: list[tuple[str, str]] = []
+    sent: list[str] = []
+
+    def note(request) -> None:
+        if request.is_navigation_request():
+            loads.append((request.method, urlsplit(request.url).path))
+            if request.method == "POST":
+                sent.append(request.post_data)
+
+    page.on("request", note)
+    expect(page.get_by_role("status")).to_contain_text(
+        "signed out after a period of inactivity", timeout=15_000
+    )
+    assert loads == [("POST", step), ("GET", reverse("login"))], loads
+    # Sent as "Save and finish later", which saves without moving on, were it processed.
+    assert "action=save" in sent[0].split("&")
+    assert AuditEvent.objects.filter(actor=patient, action=AuditEvent.Action.IDLE_LOGOUT).exists()
+    # Parked, not saved: the late post neither counted as a press of its button nor renewed
+    # the session.
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+    page.get_by_label("Email address").fill(patient.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("About you")
+    expect(preferred).to_have_value("Typed, never saved")
+    expect(physician).to_have_value("Dr Kept")

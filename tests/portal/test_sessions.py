@@ -161,3 +161,18 @@ def test_it_renews_the_full_idle_time_on_keepalive_even_just_after_activity(pati
     idle_for(patient_client, 0.5)
     response = patient_client.post(reverse("keepalive"))
     assert response.json()["remaining"] == 30 * 60
+
+
+def test_it_leaves_ending_the_session_to_the_request_after_the_poll(patient_client):
+    """Told that time is up, the page sends its form (idle-warning.js), and only a request
+    that ends the session can park the answers: the poll must not have ended it first."""
+    patient_client.get(reverse("home"))
+    idle_for(patient_client, 31)
+    stored = patient_client.session[LAST_SEEN_KEY]
+    assert patient_client.get(reverse("session_status")).json() == {"remaining": 0}
+    assert "_auth_user_id" in patient_client.session
+    assert patient_client.session[LAST_SEEN_KEY] == stored
+
+    response = patient_client.get(reverse("home"))
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in patient_client.session
