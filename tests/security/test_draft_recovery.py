@@ -41,6 +41,22 @@ def signed_in_with_csrf(patient) -> Client:
     return client
 
 
+def assert_signed_out_with_nothing_saved(client: Client, response, intake: Intake) -> None:
+    """The post ended the session and went to the login page; the intake is untouched."""
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+
+def assert_answers_back_after_signing_in(client: Client, patient, intake: Intake) -> None:
+    client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
+    page = client.get(step_url(intake, "about"))
+    assertContains(page, 'value="Typed before the break"')
+    assertContains(page, 'value="Dr Kept"')
+
+
 def test_it_keeps_a_step_posted_after_the_idle_limit_and_saves_it_after_login(
     patient_client, patient, intake
 ):
@@ -84,19 +100,12 @@ def test_it_keeps_a_step_posted_after_the_absolute_limit_and_saves_it_after_logi
     session.save()
 
     response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-    assert "_auth_user_id" not in patient_client.session
+    assert_signed_out_with_nothing_saved(patient_client, response, intake)
     assert AuditEvent.objects.filter(
         actor=patient, action=AuditEvent.Action.SESSION_EXPIRED
     ).exists()
-    intake.refresh_from_db()
-    assert intake.answers == {}
 
-    patient_client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
-    page = patient_client.get(step_url(intake, "about"))
-    assertContains(page, 'value="Typed before the break"')
-    assertContains(page, 'value="Dr Kept"')
+    assert_answers_back_after_signing_in(patient_client, patient, intake)
     response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
     assertRedirects(response, step_url(intake, "pain"))
     intake.refresh_from_db()
@@ -126,19 +135,12 @@ def test_it_keeps_a_step_sent_the_morning_after_from_a_page_left_open_overnight(
     left_open_for(patient_client, 11)
 
     response = patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-    assert "_auth_user_id" not in patient_client.session
+    assert_signed_out_with_nothing_saved(patient_client, response, intake)
     assert AuditEvent.objects.filter(
         actor=patient, action=AuditEvent.Action.SESSION_EXPIRED
     ).exists()
-    intake.refresh_from_db()
-    assert intake.answers == {}
 
-    patient_client.post(reverse("login"), {"username": patient.email, "password": PASSWORD})
-    page = patient_client.get(step_url(intake, "about"))
-    assertContains(page, 'value="Typed before the break"')
-    assertContains(page, 'value="Dr Kept"')
+    assert_answers_back_after_signing_in(patient_client, patient, intake)
 
 
 def test_it_gives_parked_answers_only_to_the_same_patient(patient_client, intake, other_patient):
