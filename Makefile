@@ -61,7 +61,7 @@ deploy-check: venv
 	PORTAL_PRODUCTION=1 SECRET_KEY=deploy-check-$$(date +%s)-a-long-random-looking-secret-value-xyz \
 	ALLOWED_HOSTS=clinic.example $(PY) manage.py check --deploy --fail-level WARNING
 
-# Known vulnerabilities in the pinned packages (SECURITY.md S12). pip-audit resolves
+# Known vulnerabilities in the pinned packages (docs/security.md S12). pip-audit resolves
 # requirements.txt and asks PyPI's vulnerability API about each package, so it needs the
 # internet; --strict fails the audit if any package could not be checked.
 audit: venv

@@ -1,5 +1,5 @@
-"""The stored answers of an intake, in the screening contract's JSON shape (DESIGN.md,
-"Screening: the contract"). The same document feeds the screening engine, the
+"""The stored answers of an intake, in the screening contract's JSON shape
+(docs/screening.md#the-contract). The same document feeds the screening engine, the
 `export_intake` command and the practitioner's download.
 
 Only saved answers count; drafts (`answers["_drafts"]`) never do. A key is left out when

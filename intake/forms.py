@@ -3,8 +3,9 @@
 Every step form turns its cleaned data into the JSON stored under the step's identifier
 (`to_answers`) and back into initial values (`initial_from`). Messages say what to do, in
 plain words, next to the field. Every text field is bounded and refuses NUL bytes, so a
-paste of any size or kind ends in a message, never a server error (SECURITY.md S15). Every
-form drops bidi override characters before its fields see the data (portal.text, S22).
+paste of any size or kind ends in a message, never a server error (docs/security.md S15).
+Every form drops bidi override characters before its fields see the data (portal.text,
+docs/security.md S22).
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ class RegisterForm(NeutraliseBidiMixin, forms.Form):
     """The first half of self-registration. The password is chosen after the link emailed
     to the address is opened (intake.patient_views.register), so nobody can make an account
     for an address they cannot read, and this form never says whether an address already
-    has an account (SECURITY.md S6)."""
+    has an account (docs/security.md S6)."""
 
     full_name = Text(
         label="Your full name",

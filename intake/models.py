@@ -72,7 +72,7 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     nonce_hash = models.CharField(max_length=64, unique=True, editable=False)
-    # The random value of the form this was sent from (SECURITY.md S18): the same form sent
+    # The random value of the form this was sent from (docs/security.md S18): the same form sent
     # twice, by a double click or by Back and Send, cannot make a second invitation.
     form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
 
@@ -160,7 +160,7 @@ class Intake(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every review; a review form carries the number it was made against, so two
-    # practitioners cannot silently overwrite each other (SECURITY.md S17).
+    # practitioners cannot silently overwrite each other (docs/security.md S17).
     review_version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -251,7 +251,7 @@ class ScreeningRun(models.Model):
 
 
 class Flag(models.Model):
-    """A safety flag exactly as the engine raised it (DESIGN.md's flag shape)."""
+    """A safety flag exactly as the engine raised it (the flag of docs/screening.md#output)."""
 
     run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="flags")
     rule = models.CharField(max_length=10)

@@ -35,7 +35,7 @@ def own_intake(request: HttpRequest, pk: int) -> Intake:
     intake = Intake.objects.filter(pk=pk, patient=request.user).first()
     if intake is None:
         # Someone else's (or no) intake: a 404, so ids reveal nothing, but an attempt on
-        # record all the same (SECURITY.md S14). The id is a number, not health data.
+        # record all the same (docs/security.md S14). The id is a number, not health data.
         audit.record(request, AuditEvent.Action.DENIED, Intake(pk=pk))
         raise Http404
     return intake
@@ -110,7 +110,7 @@ def register(request: HttpRequest) -> HttpResponse:
     """Choosing a password after an invitation link, or (if the clinic allows it)
     self-registration: name and email first, then a password from the link emailed to
     that address (portal.registration). The first step answers every address the same
-    way, so it cannot be used to find out who has an account (SECURITY.md S6)."""
+    way, so it cannot be used to find out who has an account (docs/security.md S6)."""
     if request.user.is_authenticated:
         return redirect("intake:my_intake")
     invitation = _pending_invitation(request)

@@ -1,7 +1,7 @@
 """Forms of the practitioner workspace: dashboard filters, new invitation, signed review.
 
 None of them is a ModelForm: each names exactly the fields a practitioner may send, so
-extra POST fields (status, patient, reviewer) have nowhere to go (SECURITY.md S3).
+extra POST fields (status, patient, reviewer) have nowhere to go (docs/security.md S3).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ SEVERITY_LABELS: dict[str, str] = {
 # Highest first: the order practitioners read flags in.
 SEVERITIES_HIGHEST_FIRST: tuple[str, ...] = tuple(reversed(SEVERITIES))
 
-# The modality codes of a flag's `affects` (shared/clinical-reference.md), in words.
+# The modality codes of a flag's `affects`, in words
+# (docs/clinical-reference.md#grades-severities-and-modalities).
 MODALITY_LABELS: dict[str, str] = {
     "MN": "manual needling",
     "EA": "electroacupuncture",
@@ -45,7 +46,8 @@ NOTE_MAX_LENGTH = 5000
 
 class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
     """Filters for the intake list. The name search travels by POST and is kept in the
-    session, so a patient's name never lands in a URL or an access log (DESIGN.md).
+    session, so a patient's name never lands in a URL or an access log
+    (docs/security.md S13).
     Drawn by hand in templates/intake/practice/_filters.html, which says why."""
 
     q = forms.CharField(label="Patient name", max_length=150, required=False, strip=True)

@@ -3,7 +3,7 @@ signed review, re-screening and new invitations.
 
 The practice is a group practice: every practitioner (and admin) sees every intake, so
 there is no per-object ownership check here beyond the role. Each look at an intake is
-written to the audit trail (SECURITY.md S14).
+written to the audit trail (docs/security.md S14).
 """
 
 from __future__ import annotations
@@ -427,7 +427,7 @@ def _save_review(
 
     The conditional UPDATE is the lock: of two practitioners who opened the form at the
     same version, exactly one moves the version on; the other updates no row and gets a
-    conflict (SECURITY.md S17). Returns the new Review, or None on a conflict."""
+    conflict (docs/security.md S17). Returns the new Review, or None on a conflict."""
     expected = form.cleaned_data["version"]
     with transaction.atomic():
         updated = Intake.objects.filter(
@@ -496,7 +496,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
         )
     # The page shows the patient's name and flags: every showing is a look at the record
-    # (SECURITY.md S14), whether the form is new or sent back with errors.
+    # (docs/security.md S14), whether the form is new or sent back with errors.
     audit.record(request, AuditEvent.Action.VIEW, intake)
     context = {
         "intake": intake,

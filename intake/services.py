@@ -264,7 +264,7 @@ def _screen(intake: Intake) -> None:
         with transaction.atomic():
             run_screening(intake)
     except Exception as error:
-        # The error's text may quote answers, so only its type is logged (S13).
+        # The error's text may quote answers, so only its type is logged (docs/security.md S13).
         log.error(
             "Screening failed for intake %s (%s); it needs a manual re-screen",
             intake.pk,
@@ -274,7 +274,7 @@ def _screen(intake: Intake) -> None:
 
 def notify_practitioner(intake: Intake) -> None:
     """Tell the practitioner (or the clinic) that an intake is waiting. A reference number,
-    the appointment date and a link, and nothing about the patient (SECURITY.md S13)."""
+    the appointment date and a link, and nothing about the patient (docs/security.md S13)."""
     recipient = intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL
     if intake.appointment_at:
         when = date_format(timezone.localtime(intake.appointment_at), "l j F Y")

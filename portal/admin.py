@@ -25,7 +25,7 @@ class UserAdmin(BaseUserAdmin):
     ]
     filter_horizontal = ["groups"]
 
-    # The clinic's admins manage practitioner and patient accounts (DESIGN.md); only a
+    # The clinic's admins manage practitioner and patient accounts (docs/security.md S2); only a
     # superuser hands out admin rights or touches an admin's account. Otherwise an admin
     # could tick "superuser" on their own account, or take a fellow admin's access away.
 

@@ -1,4 +1,4 @@
-"""Log records never carry an exception's message (SECURITY.md S13).
+"""Log records never carry an exception's message (docs/security.md S13).
 
 The message of an exception is where typed data ends up: `int("Warfarin 5 mg")` puts the
 answer in a ValueError, a unique-constraint error from PostgreSQL quotes the duplicate

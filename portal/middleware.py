@@ -84,7 +84,7 @@ def sign_out(request: HttpRequest, action: str, message: str, *, park: bool) -> 
 
 
 class IdleLogoutMiddleware:
-    """Automatic logoff (SECURITY.md S4): after inactivity (15 minutes for staff, 30 for
+    """Automatic logoff (docs/security.md S4): after inactivity (15 minutes for staff, 30 for
     patients) and, whatever the activity, SESSION_ABSOLUTE_LIMIT after signing in. A POST
     that arrives after either limit on an answer-collecting page is parked, not dropped,
     and comes back after the patient signs in again."""
@@ -134,7 +134,7 @@ def has_confirmed_device(user) -> bool:
 
 class SecondFactorMiddleware:
     """Nothing but the second-factor pages until a TOTP device is verified in this session
-    (SECURITY.md S7): always for practitioners and admins, and for any patient who chose to
+    (docs/security.md S7): always for practitioners and admins, and for any patient who chose to
     enrol a device, since a second factor that is never asked for protects nothing."""
 
     allowed_url_names = {"otp_setup", "otp_verify", "logout", "session_status", "keepalive"}
@@ -167,7 +167,7 @@ class SecondFactorMiddleware:
 
 class NoStoreMiddleware:
     """Pages shown to a signed-in user may hold health data: browsers and proxies must not
-    keep them (SECURITY.md S11)."""
+    keep them (docs/security.md S11)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -183,7 +183,7 @@ class NoStoreMiddleware:
 
 class AuditDeniedMiddleware:
     """Every refusal of a signed-in user (a 403 from a role check, the admin site, a staff
-    account on a patient's link) goes to the audit trail (SECURITY.md S14). A 404 for
+    account on a patient's link) goes to the audit trail (docs/security.md S14). A 404 for
     another patient's intake is recorded where it is decided (intake.patient_views).
     Only the path and the account are kept, as for every audit entry."""
 

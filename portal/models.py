@@ -74,7 +74,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             and self.pk
             and User.objects.filter(pk=self.pk, is_active=True).exists()
         ):
-            # Deactivated: every session ends for good (SECURITY.md S5). Inactive users are
+            # Deactivated: every session ends for good (docs/security.md S5). Inactive users are
             # refused on every request anyway, but a session left in place would come back
             # to life if the account were reactivated.
             self.session_generation += 1
@@ -105,7 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class AuditEvent(models.Model):
-    """Who did what to which record, reads included (SECURITY.md S14).
+    """Who did what to which record, reads included (docs/security.md S14).
 
     `object_id` names a record by its primary key only, never by anything it contains.
     """

@@ -1,5 +1,5 @@
 """Self-registration in two steps, so that it never tells anyone whether an address already
-has an account (SECURITY.md S6).
+has an account (docs/security.md S6).
 
 Step one (`start`) takes a name and an email address and always answers the same way: a
 message is on its way. A new address gets a link to choose a password; the owner of an

@@ -88,8 +88,8 @@ def role_required(check: Callable[[object], bool]) -> Callable:
 
 patient_required = role_required(is_patient)
 # Patients' intakes are for the practitioners who treat them. Admins edit the guide and the
-# consent text and manage accounts (DESIGN.md): no intake is theirs to read or sign, unless
-# the same person is a practitioner too (in both groups).
+# consent text and manage accounts (docs/security.md S2): no intake is theirs to read or
+# sign, unless the same person is a practitioner too (in both groups).
 practitioner_required = role_required(is_practitioner)
 admin_required = role_required(is_admin)
 

@@ -155,22 +155,22 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 # Sessions live in the database so that any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Absolute limit on a signed-in session, whatever the activity (SECURITY.md S4), counted
+# Absolute limit on a signed-in session, whatever the activity (docs/security.md S4), counted
 # from the login and enforced by portal.middleware.IdleLogoutMiddleware.
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=10)
 # The session row and cookie must outlive both limits by far. It is the middleware that
-# ends a session, and it can only keep what was being sent (S19) if the post still arrives
-# tied to its user: a page left open overnight and sent the next morning is signed out
-# with its answers parked. Were the row or the cookie gone (Django dates both expiries from
-# the session's last save), the post would arrive anonymous and the answers would be
-# dropped. This age is only the backstop for abandoned sessions.
+# ends a session, and it can only keep what was being sent (docs/security.md S19) if the
+# post still arrives tied to its user: a page left open overnight and sent the next morning
+# is signed out with its answers parked. Were the row or the cookie gone (Django dates both
+# expiries from the session's last save), the post would arrive anonymous and the answers
+# would be dropped. This age is only the backstop for abandoned sessions.
 SESSION_COOKIE_AGE = int(timedelta(days=7).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
-# Idle logoff, per role (SECURITY.md S4).
+# Idle logoff, per role (docs/security.md S4).
 IDLE_TIMEOUT_STAFF = timedelta(minutes=15)
 IDLE_TIMEOUT_PATIENT = timedelta(minutes=30)
 # How long before the idle logoff the page warns the patient.
@@ -204,7 +204,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Brute-force protection (SECURITY.md S6): five failures lock the account, from every
+# Brute-force protection (docs/security.md S6): five failures lock the account, from every
 # address, and five failures from one address lock that address, for every account;
 # for fifteen minutes. Unknown addresses are counted and locked exactly like real ones.
 # The address is REMOTE_ADDR only, so a forged X-Forwarded-For changes nothing; behind a
@@ -269,7 +269,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "intake@clinic.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Logs carry request paths and user ids, never form contents (SECURITY.md S13), nor the
+# Logs carry request paths and user ids, never form contents (docs/security.md S13), nor the
 # message of an exception, which may quote them (portal.log_privacy).
 LOGGING = {
     "version": 1,

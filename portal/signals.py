@@ -1,4 +1,4 @@
-"""Receivers for sign-in events: the audit trail (SECURITY.md S14), the session's login
+"""Receivers for sign-in events: the audit trail (docs/security.md S14), the session's login
 time and second-factor flag (S4, S7), and the lockout counter (S6)."""
 
 from __future__ import annotations

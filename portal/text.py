@@ -1,4 +1,4 @@
-"""Text that people type, made safe to show to someone else (SECURITY.md S22).
+"""Text that people type, made safe to show to someone else (docs/security.md S22).
 
 Bidi override and isolate characters (U+202A-U+202E, U+2066-U+2069) change the order in
 which text is drawn on screen, so a name or a medicine could read differently to the

@@ -33,7 +33,8 @@ from portal.middleware import (
 
 
 def safe_next(request: HttpRequest, fallback: str = "home") -> str:
-    """The `next` parameter if it points inside the portal, else a safe default (S21)."""
+    """The `next` parameter if it points inside the portal, else a safe default
+    (docs/security.md S21)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -136,7 +137,8 @@ def session_status(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A stale form (say, a page left open overnight) must not lose what was typed (S19).
+    """A stale form (say, a page left open overnight) must not lose what was typed
+    (docs/security.md S19).
 
     For a signed-in patient on an answer-collecting page, the posted answers are parked and
     the page reloads with them filled in, to be checked and sent again with a fresh token.
@@ -171,7 +173,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A friendly 400 page (S15), for example for a post with more fields than any page has.
+    """A friendly 400 page (docs/security.md S15), for example for a post with more fields
+    than any page has.
 
     Rendered without the request: the failure may come before the session and the user are
     attached to it, and nothing from the request belongs on this page anyway."""

@@ -1,5 +1,5 @@
 """Sending one request several times at once, as a double click or a retrying browser does
-(SECURITY.md S18). Needs PostgreSQL: SQLite's in-memory test database cannot be shared
+(docs/security.md S18). Needs PostgreSQL: SQLite's in-memory test database cannot be shared
 between threads."""
 
 from __future__ import annotations

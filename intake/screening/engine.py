@@ -796,7 +796,7 @@ _CONTROLLED = re.compile(
 
 
 def _bleeding(reading: _Reading, flags: _Flags) -> None:
-    """Section 2 of the clinical reference: bleeding factors stack into one score."""
+    """Bleeding factors stack into one score (docs/clinical-reference.md#bleeding-score)."""
     for mention in reading.of("coagulopathy"):
         mild = _MILD.search(mention.text) and reading.alone(mention)
         severity = "caution" if mild else "contraindicated"
@@ -999,8 +999,8 @@ def rule_rationale(rule_id: str) -> str:
 
 
 def rule_sources(rule_id: str) -> tuple[str, ...]:
-    """The source codes a rule rests on in the current ruleset ("S1"… in section 6 of the
-    clinical reference); empty for a rule it no longer has."""
+    """The source codes a rule rests on in the current ruleset (the codes of
+    docs/clinical-reference.md#sources); empty for a rule it no longer has."""
     rule = RULESET.rules.get(rule_id)
     return rule.sources if rule is not None else ()
 

@@ -6,10 +6,10 @@ what a patient reads. Changing a key is a data migration, changing a label is no
 
 from __future__ import annotations
 
-# Flag severities, lowest first (DESIGN.md).
+# Flag severities, lowest first (docs/screening.md#output).
 SEVERITIES: tuple[str, ...] = ("info", "caution", "defer", "contraindicated", "refer")
 
-# Red-flag questions asked of every patient (DESIGN.md), in plain language.
+# Red-flag questions asked of every patient (docs/screening.md#input), in plain language.
 RED_FLAGS: dict[str, str] = {
     "saddle_numbness": (
         "Numbness or a strange feeling around your bottom, genitals or inner thighs"

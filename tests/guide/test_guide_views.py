@@ -15,8 +15,8 @@ from pytest_django.asserts import (
 
 from guide.models import Page
 
-# The categories of DESIGN.md, written out here as the spec states them (not read from the
-# engine), so that a category the engine drops still fails the guide tests.
+# The categories of docs/screening.md#output, written out here as the spec states them (not
+# read from the engine), so that a category the engine drops still fails the guide tests.
 SCREENING_CATEGORIES = [
     "bleeding",
     "electrical_device",

@@ -1,4 +1,4 @@
-"""The same request sent several times at once makes one record (SECURITY.md S18): a
+"""The same request sent several times at once makes one record (docs/security.md S18): a
 patient's submission, a practitioner's re-screening or invitation; and admins publishing
 consent wording at the same moment get a version each. Needs PostgreSQL:
 SQLite's in-memory test database cannot be shared between threads."""

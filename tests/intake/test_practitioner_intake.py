@@ -230,7 +230,7 @@ def test_it_downloads_the_json_export(practitioner_client, practitioner, intake)
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="intake-{intake.pk}.json"'
     assert "no-store" in response["Cache-Control"]
-    # The ANSWERS above in the screening contract's shape (DESIGN.md), written out.
+    # The ANSWERS above in the screening contract's shape (docs/screening.md#input), written out.
     assert json.loads(response.content) == {
         "date_of_birth": "1961-03-14",
         "sex_at_birth": "female",

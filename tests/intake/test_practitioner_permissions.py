@@ -1,4 +1,4 @@
-"""Who may open each page of the practitioner workspace (SECURITY.md S1, S2, S7, S9)."""
+"""Who may open each page of the practitioner workspace (docs/security.md S1, S2, S7, S9)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_it_serves_practitioners_and_refuses_other_methods(
     if "GET" in methods:
         assert staff.get(url).status_code == 200
     else:
-        # State changes never happen on GET (S9).
+        # State changes never happen on GET (docs/security.md S9).
         assert staff.get(url).status_code == 405
     assert staff.put(url).status_code == 405
 
@@ -95,7 +95,7 @@ def test_it_gives_404_for_an_unknown_intake(practitioner_client, intake, name, m
 def test_it_keeps_admins_out_of_patients_intakes(
     admin_client_verified, intake, name, takes_pk, methods
 ):
-    # Admins edit the guide and the consent text and manage accounts (DESIGN.md).
+    # Admins edit the guide and the consent text and manage accounts (docs/security.md S2).
     url = url_for(name, takes_pk, intake)
     for method in methods:
         assert call(admin_client_verified, method, url).status_code == 403

@@ -1,4 +1,4 @@
-"""The signed review: validation, saving, and two practitioners at once (SECURITY.md S3,
+"""The signed review: validation, saving, and two practitioners at once (docs/security.md S3,
 S14, S17)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`make backup` and `make restore` against the real PostgreSQL (SECURITY.md S20): a backup
+"""`make backup` and `make restore` against the real PostgreSQL (docs/security.md S20): a backup
 restored into a scratch database has the same rows as the original, in every table."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Signing in and out: email login, no account enumeration, lockout, session rotation,
-password storage (SECURITY.md S5, S6, S8, S21)."""
+password storage (docs/security.md S5, S6, S8, S21)."""
 
 from __future__ import annotations
 

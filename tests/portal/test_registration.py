@@ -1,4 +1,4 @@
-"""Self-registration never tells anyone whether an address has an account (SECURITY.md S6),
+"""Self-registration never tells anyone whether an address has an account (docs/security.md S6),
 and makes an account only for whoever can read the address's mail."""
 
 from __future__ import annotations

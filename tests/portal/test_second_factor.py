@@ -1,5 +1,5 @@
 """A TOTP second factor: required for staff before any staff page, and for patients who
-chose to enrol one (SECURITY.md S7); where its pages send you next (S21)."""
+chose to enrol one (docs/security.md S7); where its pages send you next (S21)."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ def test_it_lets_a_patient_in_whose_device_the_clinic_removed(client, patient):
     assert client.get(reverse("intake:my_intake")).status_code == 200
 
 
-# Where the second-factor pages send you next (SECURITY.md S21) ------------------------------
+# Where the second-factor pages send you next (docs/security.md S21) ------------------------------
 
 OFF_SITE = ["//evil.example/", "/\\evil.example/", "javascript:alert(1)", "https://evil.example/x"]
 

@@ -1,4 +1,4 @@
-"""Automatic logoff after inactivity (SECURITY.md S4) and the response headers (S11)."""
+"""Automatic logoff after inactivity (docs/security.md S4) and the response headers (S11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Account management in Django's admin (SECURITY.md S2, S3): the clinic's admins manage
+"""Account management in Django's admin (docs/security.md S2, S3): the clinic's admins manage
 practitioner and patient accounts, and only a superuser hands out admin rights or changes
 an admin's account."""
 

@@ -329,7 +329,7 @@ def test_british_and_american_drug_names() -> None:
     assert meds("salbutamol inhaler", "albuterol") == {}
 
 
-# --- bleeding factors stack (clinical reference section 2) -------------------------------
+# --- bleeding factors stack (docs/clinical-reference.md#bleeding-score) --------------------
 
 
 def test_a_single_antiplatelet_is_information_only() -> None:

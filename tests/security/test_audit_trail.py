@@ -1,5 +1,5 @@
 """The audit trail after a real flow: sign-ins, submission, views, export, review and the
-refusals in between (SECURITY.md S14). Entries name records by id, never by content."""
+refusals in between (docs/security.md S14). Entries name records by id, never by content."""
 
 from __future__ import annotations
 

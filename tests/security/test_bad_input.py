@@ -1,5 +1,5 @@
 """Hostile and absurd input through the real views: a message or a friendly 400, never a
-500 and never half a save (SECURITY.md S15, S16).
+500 and never half a save (docs/security.md S15, S16).
 
 Hypothesis throws arbitrary text, numbers and dates (NUL bytes, 10,000-character strings,
 negative and huge numbers, impossible and future dates, unknown field names) at every

@@ -1,5 +1,5 @@
 """An idle logoff or a stale CSRF token in the middle of a form loses nothing, and another
-site cannot use the same path to plant answers (SECURITY.md S4, S19)."""
+site cannot use the same path to plant answers (docs/security.md S4, S19)."""
 
 from __future__ import annotations
 

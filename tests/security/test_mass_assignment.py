@@ -1,4 +1,4 @@
-"""Fields a form does not name cannot be set by posting them (SECURITY.md S3).
+"""Fields a form does not name cannot be set by posting them (docs/security.md S3).
 
 Every form that changes data is posted with valid answers plus the columns an attacker
 would want to set; the columns keep the values the server decides. No ModelForm in the

@@ -1,5 +1,5 @@
 """A canary value typed by a patient never shows up in a log line, an email or a URL, along
-the whole life of an intake (SECURITY.md S13).
+the whole life of an intake (docs/security.md S13).
 
 Logging is captured at DEBUG for every logger. `django.db.backends` is left out on purpose:
 with DEBUG on (or inside assertNumQueries) it logs each SQL statement with its parameters,

@@ -1,5 +1,5 @@
 """Response headers per kind of page, the production transport settings, and pages free of
-inline script and style (SECURITY.md S11, S12)."""
+inline script and style (docs/security.md S11, S12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The second factor belongs to one session and one device (SECURITY.md S7): signing in
+"""The second factor belongs to one session and one device (docs/security.md S7): signing in
 again asks for a code again, and deleting the device ends its verification at once."""
 
 from __future__ import annotations

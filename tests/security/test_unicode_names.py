@@ -1,5 +1,5 @@
 """Names in any script come back exactly as typed; characters that reorder text on screen
-are removed before anything is stored (SECURITY.md S22)."""
+are removed before anything is stored (docs/security.md S22)."""
 
 from __future__ import annotations
 

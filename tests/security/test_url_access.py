@@ -1,4 +1,4 @@
-"""Every route, tried as every kind of visitor (SECURITY.md S1, S2, S9).
+"""Every route, tried as every kind of visitor (docs/security.md S1, S2, S9).
 
 The URL configuration is walked; each named route must have an entry in ACCESS below, so a
 new route without a decision about who may use it fails this suite. Each entry names who

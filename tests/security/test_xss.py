@@ -1,5 +1,5 @@
 """Hostile text in every field a patient (or a practitioner) types, shown everywhere it is
-shown: it must arrive as text, never as markup (SECURITY.md S10).
+shown: it must arrive as text, never as markup (docs/security.md S10).
 
 Each payload goes into every free-text answer of a real intake (wizard → submit →
 screening, so flags quote it in their `because`), into the invitation's name, the

@@ -11,7 +11,7 @@ from intake.models import Intake
 
 
 class Command(BaseCommand):
-    help = "Print an intake's answers as the screening engine's input JSON (DESIGN.md)."
+    help = "Print an intake's answers as the screening engine's input JSON (docs/screening.md)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("intake_id", type=int, help="The intake's reference number")
