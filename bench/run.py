@@ -52,7 +52,6 @@ DASHBOARD_P95_MS = 50.0
 DASHBOARD_SHARE = 0.40
 SEARCH_TERM = "smith"
 POST_PATIENTS = 32  # step POSTs rotate over this many patients, so rows rarely queue on a lock
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 STAMP = datetime.now().strftime("%Y%m%d-%H%M%S")
 
@@ -138,7 +137,7 @@ def make_session(user, **extra) -> str:
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = LOGIN_BACKEND
+    store[BACKEND_SESSION_KEY] = settings.LOGIN_BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[LAST_SEEN_KEY] = time.time()
     store.update(extra)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -21,7 +21,16 @@ from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from intake.screening.measures import (
+    MAX_AGE_YEARS,
+    MAX_DURATION_MONTHS,
+    SCORE_MAX,
+    SCORE_MIN,
+    age_on,
+    peg_score,
+)
 from intake.screening.vocabulary import (
+    ALLERGIES,
     CONDITIONS,
     HISTORY,
     LIMBS,
@@ -29,21 +38,13 @@ from intake.screening.vocabulary import (
     PREGNANCY,
     RED_FLAGS,
     SEX_AT_BIRTH,
+    asks_about_pregnancy,
 )
 from portal.models import User
 from portal.text import NeutraliseBidiMixin
 
-MAX_AGE_YEARS = 130
 OTHER_ROWS_MAX = 20
 MEDICATION_ROWS_MAX = 30
-# The screening contract accepts pain durations up to 100 years.
-MAX_PAIN_MONTHS = 1200
-
-ALLERGIES: dict[str, str] = {
-    "nickel": "Metals, such as nickel (for example in jewellery or watch straps)",
-    "latex": "Latex (rubber gloves, balloons)",
-    "adhesive": "Adhesives, plasters or medical tape",
-}
 
 MONTHS = [
     (1, "January"),
@@ -70,10 +71,6 @@ PREGNANCY_AGES = (10, 65)
 
 def today() -> date:
     return timezone.localdate()
-
-
-def age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def parse_date(value) -> date | None:
@@ -142,14 +139,14 @@ class Lines(Text):
 
 
 def score_field(label: str, help_text: str = "") -> forms.IntegerField:
-    message = "Enter a whole number from 0 to 10."
+    message = f"Enter a whole number from {SCORE_MIN} to {SCORE_MAX}."
     return forms.IntegerField(
         label=label,
         help_text=help_text,
-        min_value=0,
-        max_value=10,
+        min_value=SCORE_MIN,
+        max_value=SCORE_MAX,
         error_messages={
-            "required": "Choose a number from 0 to 10.",
+            "required": f"Choose a number from {SCORE_MIN} to {SCORE_MAX}.",
             "invalid": message,
             "min_value": message,
             "max_value": message,
@@ -383,7 +380,7 @@ class AboutForm(StepForm):
         # The pregnancy answer, if already given, must still fit the (changed) birth date.
         born, sex = data.get("date_of_birth"), data.get("sex_at_birth")
         status = self.intake.answers.get("pregnancy", {}).get("status")
-        if born and sex != "male" and status in PREGNANT_STATES:
+        if born and asks_about_pregnancy(sex) and status in PREGNANT_STATES:
             age = age_on(born, today())
             if not PREGNANCY_AGES[0] <= age <= PREGNANCY_AGES[1]:
                 self.add_error(
@@ -494,9 +491,11 @@ class PainForm(StepForm):
                     )
                 else:
                     months = (now.year - year) * 12 + (now.month - month)
-                    if months > MAX_PAIN_MONTHS:
+                    if months > MAX_DURATION_MONTHS:
                         self.add_error(
-                            "started_year", "This is more than 100 years ago: check the year."
+                            "started_year",
+                            f"This is more than {MAX_DURATION_MONTHS // 12} years ago: check "
+                            "the year.",
                         )
                     else:
                         data["duration_months"] = months
@@ -504,8 +503,9 @@ class PainForm(StepForm):
 
     def peg_score(self) -> Decimal:
         data = self.cleaned_data
-        total = Decimal(data["peg_pain"] + data["peg_enjoyment"] + data["peg_activity"])
-        return (total / 3).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return peg_score(
+            pain=data["peg_pain"], enjoyment=data["peg_enjoyment"], activity=data["peg_activity"]
+        )
 
 
 class ConditionsForm(StepForm):

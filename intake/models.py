@@ -8,17 +8,16 @@ flag counts) are copied out of it when the intake is saved or screened.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from intake.screening.vocabulary import SEVERITIES
+from intake.screening import severities
+from intake.screening.severities import SEVERITIES
+from portal import tokens
 
 INVITATION_LIFETIME = timedelta(days=14)
 INVITATION_SALT = "intake.invitation"
@@ -55,8 +54,7 @@ class ConsentText(models.Model):
 class Invitation(models.Model):
     """A single-use, expiring link for one patient and one appointment.
 
-    The link carries a signed random nonce; only a hash of the nonce is stored, so a copy
-    of the database cannot be turned into working links.
+    The link carries a signed one-time token (portal.tokens); only its hash is stored.
     """
 
     patient_name = models.CharField(max_length=150)
@@ -82,29 +80,21 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation {self.pk}"
 
-    @staticmethod
-    def _hash(nonce: str) -> str:
-        return hashlib.sha256(nonce.encode()).hexdigest()
-
     def issue_token(self) -> str:
-        """Make a fresh nonce, store its hash and return the signed token for the link.
-        Call before saving a new invitation."""
-        nonce = secrets.token_urlsafe(24)
-        self.nonce_hash = self._hash(nonce)
+        """Make a fresh token, store its hash and return the token for the link. Call before
+        saving a new invitation."""
+        token, self.nonce_hash = tokens.issue(salt=INVITATION_SALT)
         if not self.expires_at:
             self.expires_at = timezone.now() + INVITATION_LIFETIME
-        return signing.dumps(nonce, salt=INVITATION_SALT, compress=False)
+        return token
 
     @classmethod
     def from_token(cls, token: str) -> Invitation | None:
         """The invitation a token belongs to, used or not, or None if forged or unknown."""
-        try:
-            nonce = signing.loads(token, salt=INVITATION_SALT)
-        except signing.BadSignature:
+        nonce_hash = tokens.hash_from(token, salt=INVITATION_SALT)
+        if nonce_hash is None:
             return None
-        if not isinstance(nonce, str):
-            return None
-        return cls.objects.filter(nonce_hash=cls._hash(nonce)).select_related("intake").first()
+        return cls.objects.filter(nonce_hash=nonce_hash).select_related("intake").first()
 
     @property
     def is_expired(self) -> bool:
@@ -164,7 +154,6 @@ class Intake(models.Model):
     review_version = models.PositiveIntegerField(default=0)
 
     class Meta:
-        permissions = [("review_intake", "Can review intakes and record decisions")]
         indexes = [
             models.Index(fields=["appointment_at", "id"], name="intake_appointment_idx"),
             models.Index(fields=["status", "appointment_at"], name="intake_status_appt_idx"),
@@ -197,7 +186,7 @@ class Intake(models.Model):
 
         One query, asked once per instance: the wizard asks it for every step it draws in
         the progress list. An instance that has just been signed is a fresh one
-        (`services.save_step` returns it), so the cached answer never goes stale in use."""
+        (`services.intake_step_save` returns it), so the cached answer never goes stale in use."""
         in_force = ConsentText.objects.order_by("-version").values("pk")[:1]
         return ConsentSignature.objects.filter(
             intake=self, consent_text=models.Subquery(in_force)
@@ -277,19 +266,7 @@ class Flag(models.Model):
 
     @property
     def needs_acknowledgement(self) -> bool:
-        return SEVERITIES.index(self.severity) >= SEVERITIES.index("caution")
-
-    def as_contract(self) -> dict:
-        return {
-            "rule": self.rule,
-            "category": self.category,
-            "severity": self.severity,
-            "title": self.title,
-            "action": self.action,
-            "because": self.because,
-            "affects": self.affects,
-            "guide_url": self.guide_url,
-        }
+        return severities.needs_acknowledgement(self.severity)
 
 
 class Review(models.Model):
@@ -301,6 +278,19 @@ class Review(models.Model):
         CLEARED_WITH_MODIFICATIONS = "modified", "Cleared with modifications"
         REFER = "refer", "Refer to physician first"
         NOT_SUITABLE = "not_suitable", "Not suitable for acupuncture"
+
+    class Modification(models.TextChoices):
+        """What a practitioner can change about the treatment; `modifications` keeps each as
+        {"code", "text"}. OTHER is typed out rather than ticked."""
+
+        NO_ELECTRO = "no_electro", "No electroacupuncture"
+        NO_MOXA = "no_moxibustion", "No moxibustion"
+        NO_CUPPING = "no_cupping", "No cupping"
+        SUPERFICIAL = "superficial_only", "Superficial needling only"
+        AVOID_POINTS = "avoid_points", "Avoid named points"
+        AVOID_LIMB = "avoid_limb", "Avoid a limb"
+        LYING_DOWN = "lying_down", "Treat lying down"
+        OTHER = "other", "Other"
 
     intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="reviews")
     run = models.ForeignKey(ScreeningRun, on_delete=models.PROTECT, related_name="reviews")

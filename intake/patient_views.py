@@ -19,20 +19,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import forms, services, steps
-from intake.models import ConsentSignature, ConsentText, Intake, Invitation
-from intake.screening import medication_names
-from intake.screening.vocabulary import PAIN_REGIONS
+from intake import forms, selectors, services, steps
+from intake.models import Intake, Invitation
 from intake.summary import answer_sections
-from portal import audit, registration, roles, stash
+from portal import audit, roles, stash
 from portal.models import AuditEvent, PendingRegistration, User
 from portal.roles import patient_required
 
-LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
 
 def own_intake(request: HttpRequest, pk: int) -> Intake:
-    intake = Intake.objects.filter(pk=pk, patient=request.user).first()
+    intake = selectors.patient_intake(user=request.user, pk=pk)
     if intake is None:
         # Someone else's (or no) intake: a 404, so ids reveal nothing, but an attempt on
         # record all the same (docs/security.md S14). The id is a number, not health data.
@@ -109,8 +105,8 @@ PENDING_REGISTRATION = "_pending_registration"
 def register(request: HttpRequest) -> HttpResponse:
     """Choosing a password after an invitation link, or (if the clinic allows it)
     self-registration: name and email first, then a password from the link emailed to
-    that address (portal.registration). The first step answers every address the same
-    way, so it cannot be used to find out who has an account (docs/security.md S6)."""
+    that address (intake.services.registration). The first step answers every address the
+    same way, so it cannot be used to find out who has an account (docs/security.md S6)."""
     if request.user.is_authenticated:
         return redirect("intake:my_intake")
     invitation = _pending_invitation(request)
@@ -126,7 +122,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/patient/register_sent.html")
     form = forms.RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        registration.start(
+        services.registration_start(
             full_name=form.cleaned_data["full_name"], email=form.cleaned_data["email"]
         )
         return redirect(f"{reverse('intake:register')}?sent=1")
@@ -173,13 +169,15 @@ def _register_confirmed(request: HttpRequest, waiting: dict) -> HttpResponse:
         full_name=pending.full_name,
     )
     if request.method == "POST" and form.is_valid():
-        made = registration.finish(pending.pk, password=form.cleaned_data["password1"])
+        made = services.registration_finish(
+            pending_pk=pending.pk, password=form.cleaned_data["password1"]
+        )
         if made is None:
             # The address got an account another way (an invitation) a moment ago.
             return _registration_link_problem(request)
         user, intake = made
         request.session.pop(PENDING_REGISTRATION, None)
-        login(request, user, backend=LOGIN_BACKEND)
+        login(request, user, backend=settings.LOGIN_BACKEND)
         audit.record(request, AuditEvent.Action.CREATE, intake)
         messages.success(request, "Your account is ready. Let's start your intake.")
         return redirect(steps.first_incomplete(intake).url(intake))
@@ -196,8 +194,8 @@ def _register_invited(request: HttpRequest, invitation: Invitation) -> HttpRespo
     )
     if request.method == "POST" and form.is_valid():
         password = form.cleaned_data["password1"]
-        claim = services.claim_invitation(invitation.pk, password=password)
-        if claim.outcome == "used":
+        claim = services.invitation_claim(invitation_pk=invitation.pk, password=password)
+        if claim.outcome == services.Claim.Outcome.USED:
             # A double click: the first request created the account. The same password
             # signs this browser in too, through the normal (rate-limited) check.
             again = authenticate(request, username=invitation.email, password=password)
@@ -217,10 +215,10 @@ def _register_invited(request: HttpRequest, invitation: Invitation) -> HttpRespo
 
 def _after_claim(request: HttpRequest, claim: services.Claim) -> HttpResponse:
     request.session.pop(PENDING_INVITATION, None)
-    if claim.outcome != "ok":
+    if claim.outcome != services.Claim.Outcome.OK:
         return _invitation_problem(request, claim.outcome, 200)
     if not request.user.is_authenticated:
-        login(request, claim.user, backend=LOGIN_BACKEND)
+        login(request, claim.user, backend=settings.LOGIN_BACKEND)
     audit.record(request, AuditEvent.Action.UPDATE, claim.intake)
     messages.success(request, "Welcome. Your intake is ready to fill in.")
     return redirect(steps.first_incomplete(claim.intake).url(claim.intake))
@@ -229,8 +227,8 @@ def _after_claim(request: HttpRequest, claim: services.Claim) -> HttpResponse:
 # The intake -----------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
 @patient_required
+@require_http_methods(["GET", "POST"])
 def my_intake(request: HttpRequest) -> HttpResponse:
     """Where "My intake" leads: a waiting invitation to accept, the first unfinished step,
     or the submitted intake. A POST accepts the invitation or starts a new intake."""
@@ -240,26 +238,20 @@ def my_intake(request: HttpRequest) -> HttpResponse:
         invitation = None
     if request.method == "POST":
         if invitation is not None:
-            claim = services.claim_invitation(invitation.pk, user=request.user)
+            claim = services.invitation_claim(invitation_pk=invitation.pk, user=request.user)
             return _after_claim(request, claim)
         if not settings.SELF_REGISTRATION:
             raise Http404
-        intake = services.start_intake(request.user)
+        intake = services.intake_start(user=request.user)
         return redirect(steps.first_incomplete(intake).url(intake))
     if invitation is not None:
         return render(request, "intake/patient/invitation_confirm.html", {"invitation": invitation})
-    intake = Intake.objects.filter(patient=request.user).order_by("-created_at", "-pk").first()
+    intake = selectors.latest_intake(user=request.user)
     if intake is None:
         return render(request, "intake/patient/no_intake.html")
     if intake.is_locked:
         return redirect("intake:submitted", pk=intake.pk)
     return redirect(steps.first_incomplete(intake).url(intake))
-
-
-def make_form(step: steps.Step, intake: Intake, data=None, initial=None) -> forms.StepForm:
-    if initial is None:
-        initial = step.form_class.initial_from(intake.answers.get(step.identifier, {}))
-    return step.form_class(data, intake=intake, initial=initial)
 
 
 def error_summary(form: forms.StepForm) -> list[tuple[str, str]]:
@@ -305,23 +297,10 @@ def render_step(
         "total": len(steps.STEPS),
         "previous": previous,
         "from_review": from_review,
+        **step.page_context(intake, form),
     }
-    if step.identifier == "medications":
-        context["medication_names"] = medication_names()
-    if step.identifier == "pain":
-        context["body_map"] = body_map_shapes(_chosen_regions(form))
-    if step.identifier == "consent":
-        context["consent_text"] = ConsentText.current()
-        signature = ConsentSignature.objects.filter(intake=intake).first()
-        context["asked_again"] = bool(signature and not step.is_completed(intake))
     templates = [f"intake/patient/step_{step.identifier}.html", "intake/patient/step.html"]
     return render(request, templates, context)
-
-
-def _chosen_regions(form: forms.StepForm) -> set[str]:
-    if form.is_bound:
-        return set(form.data.getlist("regions")) if hasattr(form.data, "getlist") else set()
-    return set(form.initial.get("regions", []))
 
 
 def _medication_rows(form: forms.MedicationsForm, action: str) -> list[dict]:
@@ -336,8 +315,8 @@ def _medication_rows(form: forms.MedicationsForm, action: str) -> list[dict]:
 
 
 @stash.keeps_answers
-@require_http_methods(["GET", "POST"])
 @patient_required
+@require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     intake = own_intake(request, pk)
     current = steps.get(step)
@@ -355,15 +334,15 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     from_review = request.GET.get("from") == "review" or request.POST.get("from_review") == "1"
 
     if request.method == "GET":
-        data = stash.take(request) or services.draft_for(intake, current)
-        form = make_form(current, intake, data)
+        data = stash.take(request) or selectors.draft_for(intake=intake, step=current)
+        form = current.make_form(intake, data)
         if data is not None:
             form.is_valid()
         audit.record(request, AuditEvent.Action.VIEW, intake)
         return render_step(request, intake, current, form, from_review=from_review)
 
     action = request.POST.get("action", "next")
-    form = make_form(current, intake, request.POST)
+    form = current.make_form(intake, request.POST)
     if isinstance(form, forms.MedicationsForm) and (
         action == "add_row" or action.startswith("remove_row:")
     ):
@@ -371,12 +350,14 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         # until the patient moves on or presses Save.
         rows = _medication_rows(form, action)
         initial = {"none": bool(request.POST.get("none")), "items": rows}
-        form = make_form(current, intake, None, initial)
+        form = current.make_form(intake, None, initial)
         return render_step(request, intake, current, form, from_review=from_review)
 
     try:
         if form.is_valid():
-            intake = services.save_step(intake, current, form, user=request.user)
+            intake = services.intake_step_save(
+                intake=intake, step=current, form=form, user=request.user
+            )
             audit.record(request, AuditEvent.Action.UPDATE, intake)
             if action == "save":
                 messages.success(
@@ -392,7 +373,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             if not steps.can_open(intake, target):
                 target = steps.first_incomplete(intake)
             return redirect(target.url(intake))
-        services.save_draft(intake, current, request.POST)
+        services.intake_draft_save(intake=intake, step=current, data=request.POST)
     except services.IntakeLocked:
         return redirect("intake:submitted", pk=intake.pk)
 
@@ -414,8 +395,8 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     return render_step(request, intake, current, form, from_review=from_review)
 
 
-@require_GET
 @patient_required
+@require_GET
 def review_answers(request: HttpRequest, pk: int) -> HttpResponse:
     intake = own_intake(request, pk)
     if intake.is_locked:
@@ -436,17 +417,13 @@ def review_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "number": steps.number(steps.REVIEW),
             "total": len(steps.STEPS),
             "previous": steps.prev_step(intake, steps.REVIEW),
-            "drafts": [
-                steps.get(key)
-                for key in (intake.answers or {}).get(services.DRAFTS, {})
-                if steps.get(key)
-            ],
+            "drafts": selectors.drafted_steps(intake=intake),
         },
     )
 
 
-@require_POST
 @patient_required
+@require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     intake = own_intake(request, pk)
     if intake.is_locked:
@@ -456,13 +433,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if first is not steps.REVIEW:
         messages.info(request, "Please finish this step before submitting.")
         return redirect(first.url(intake))
-    if services.submit_intake(intake, request.user, request):
+    if services.intake_submit(intake=intake, user=request.user, request=request):
         messages.success(request, "Thank you. Your intake has been sent to the clinic.")
     return redirect("intake:submitted", pk=intake.pk)
 
 
-@require_GET
 @patient_required
+@require_GET
 def submitted(request: HttpRequest, pk: int) -> HttpResponse:
     intake = own_intake(request, pk)
     if not intake.is_locked:
@@ -473,64 +450,3 @@ def submitted(request: HttpRequest, pk: int) -> HttpResponse:
         "intake/patient/submitted.html",
         {"intake": intake, "sections": answer_sections(intake)},
     )
-
-
-# The body map: (region, shape, geometry). Front figure on the left (the patient's right
-# side is on the viewer's left), back figure on the right. Regions may have several shapes.
-R, E = "rect", "ellipse"
-BODY_MAP: tuple[tuple[str, str, tuple[int, ...]], ...] = (
-    # Front
-    ("head", E, (80, 24, 20, 22)),
-    ("face_jaw", E, (80, 38, 13, 8)),
-    ("neck", R, (70, 48, 20, 14)),
-    ("right_shoulder", E, (50, 70, 15, 10)),
-    ("left_shoulder", E, (110, 70, 15, 10)),
-    ("chest", R, (58, 64, 44, 42)),
-    ("abdomen", R, (58, 106, 44, 40)),
-    ("pelvis_hips", R, (56, 146, 48, 28)),
-    ("right_arm", R, (30, 80, 16, 88)),
-    ("left_arm", R, (114, 80, 16, 88)),
-    ("right_hand", E, (38, 182, 9, 13)),
-    ("left_hand", E, (122, 182, 9, 13)),
-    ("right_leg", R, (58, 176, 21, 68)),
-    ("left_leg", R, (81, 176, 21, 68)),
-    ("right_leg", R, (60, 266, 17, 52)),
-    ("left_leg", R, (83, 266, 17, 52)),
-    ("right_knee", E, (68, 255, 11, 10)),
-    ("left_knee", E, (92, 255, 11, 10)),
-    ("right_foot", E, (66, 330, 12, 8)),
-    ("left_foot", E, (94, 330, 12, 8)),
-    # Back
-    ("head", E, (260, 24, 20, 22)),
-    ("neck", R, (250, 48, 20, 14)),
-    ("left_shoulder", E, (230, 70, 15, 10)),
-    ("right_shoulder", E, (290, 70, 15, 10)),
-    ("upper_back", R, (238, 64, 44, 46)),
-    ("low_back", R, (238, 110, 44, 36)),
-    ("pelvis_hips", R, (236, 146, 48, 28)),
-    ("left_arm", R, (210, 80, 16, 88)),
-    ("right_arm", R, (294, 80, 16, 88)),
-    ("left_hand", E, (218, 182, 9, 13)),
-    ("right_hand", E, (302, 182, 9, 13)),
-    ("left_leg", R, (238, 176, 21, 68)),
-    ("right_leg", R, (261, 176, 21, 68)),
-    ("left_leg", R, (240, 266, 17, 52)),
-    ("right_leg", R, (263, 266, 17, 52)),
-    ("left_knee", E, (248, 255, 11, 10)),
-    ("right_knee", E, (272, 255, 11, 10)),
-    ("left_foot", E, (246, 330, 12, 8)),
-    ("right_foot", E, (274, 330, 12, 8)),
-)
-
-
-def body_map_shapes(chosen: set[str]) -> list[dict]:
-    return [
-        {
-            "region": region,
-            "label": PAIN_REGIONS[region],
-            "kind": kind,
-            "geometry": geometry,
-            "selected": region in chosen,
-        }
-        for region, kind, geometry in BODY_MAP
-    ]

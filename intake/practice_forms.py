@@ -14,21 +14,17 @@ from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
+from intake import selectors
 from intake.models import Flag, Intake, Review
-from intake.screening.vocabulary import LIMBS, SEVERITIES
+from intake.screening import severities
+from intake.screening.vocabulary import LIMBS
 from portal import roles
 from portal.models import User
 from portal.text import NeutraliseBidiMixin
 
-SEVERITY_LABELS: dict[str, str] = {
-    "refer": "Refer",
-    "contraindicated": "Contraindicated",
-    "defer": "Defer",
-    "caution": "Caution",
-    "info": "Info",
-}
-# Highest first: the order practitioners read flags in.
-SEVERITIES_HIGHEST_FIRST: tuple[str, ...] = tuple(reversed(SEVERITIES))
+Modification = Review.Modification
+# Ticked in the form; OTHER is typed in its own box.
+MODIFICATION_CHOICES = [(code, text) for code, text in Modification.choices if code != "other"]
 
 # The modality codes of a flag's `affects`, in words
 # (docs/clinical-reference.md#grades-severities-and-modalities).
@@ -59,7 +55,7 @@ class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
         required=False,
         choices=[
             ("", "Any"),
-            *((s, SEVERITY_LABELS[s]) for s in SEVERITIES_HIGHEST_FIRST),
+            *((s, severities.LABELS[s]) for s in severities.HIGHEST_FIRST),
             ("none", "No flags"),
         ],
     )
@@ -67,14 +63,6 @@ class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
 
     # Filters that are safe to show in the address bar (and so in pagination links).
     url_fields = ("status", "severity", "mine")
-
-
-def practitioner_queryset():
-    return (
-        User.objects.filter(groups__name=roles.PRACTITIONER, is_staff=True, is_active=True)
-        .order_by("full_name", "email")
-        .distinct()
-    )
 
 
 class PractitionerChoiceField(forms.ModelChoiceField):
@@ -103,7 +91,7 @@ class InvitationForm(NeutraliseBidiMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["form_token"].initial = secrets.token_urlsafe(24)
-        self.fields["practitioner"].queryset = practitioner_queryset()
+        self.fields["practitioner"].queryset = selectors.practitioners()
         if roles.is_practitioner(user):
             self.fields["practitioner"].initial = user.pk
         self.helper = FormHelper()
@@ -127,30 +115,6 @@ class InvitationForm(NeutraliseBidiMixin, forms.Form):
         return when
 
 
-class Modification:
-    """The modifications a practitioner can pick; codes are stored in Review.modifications."""
-
-    NO_ELECTRO = "no_electro"
-    NO_MOXA = "no_moxibustion"
-    NO_CUPPING = "no_cupping"
-    SUPERFICIAL = "superficial_only"
-    AVOID_POINTS = "avoid_points"
-    AVOID_LIMB = "avoid_limb"
-    LYING_DOWN = "lying_down"
-    OTHER = "other"
-
-    CHOICES = [
-        (NO_ELECTRO, "No electroacupuncture"),
-        (NO_MOXA, "No moxibustion"),
-        (NO_CUPPING, "No cupping"),
-        (SUPERFICIAL, "Superficial needling only"),
-        (AVOID_POINTS, "Avoid named points"),
-        (AVOID_LIMB, "Avoid a limb"),
-        (LYING_DOWN, "Treat lying down"),
-    ]
-    LABELS = dict(CHOICES) | {OTHER: "Other"}
-
-
 def ack_field_name(flag: Flag) -> str:
     return f"ack_{flag.pk}"
 
@@ -169,7 +133,7 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
     modifications = forms.MultipleChoiceField(
         label="Modifications",
         required=False,
-        choices=Modification.CHOICES,
+        choices=MODIFICATION_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         help_text="Required when the decision is “Cleared with modifications”.",
     )
@@ -206,7 +170,7 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
         self.flags = list(flags)
         ack_names = []
         for flag in self.flags:
-            severity = SEVERITY_LABELS.get(flag.severity, flag.severity)
+            severity = severities.label(flag.severity)
             name = ack_field_name(flag)
             self.fields[name] = forms.BooleanField(
                 label=f"I have read {flag.rule} “{flag.title}” ({severity})",
@@ -237,10 +201,6 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
             Field("version"),
             Field("run"),
         )
-
-    @property
-    def ack_field_names(self) -> list[str]:
-        return [ack_field_name(flag) for flag in self.flags]
 
     def clean_signed_name(self) -> str:
         typed = " ".join(self.cleaned_data["signed_name"].split())
@@ -294,7 +254,7 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
         data = self.cleaned_data
         items = []
         for code in data["modifications"]:
-            text = Modification.LABELS[code]
+            text = Modification(code).label
             if code == Modification.AVOID_POINTS:
                 text = f"{text}: {data['avoid_points']}"
             elif code == Modification.AVOID_LIMB:

@@ -16,30 +16,27 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from intake import selectors, services
 from intake.export import screening_input
-from intake.invitations import create_invitation
 from intake.models import Flag, Intake, Invitation, Review, ScreeningRun
 from intake.practice_forms import (
     MODALITY_LABELS,
-    SEVERITIES_HIGHEST_FIRST,
-    SEVERITY_LABELS,
     DashboardFilterForm,
     InvitationForm,
     ReviewForm,
 )
-from intake.screening import RULESET_VERSION, rule_rationale, rule_sources
+from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, severities
 from intake.screening.vocabulary import PAIN_REGIONS
-from intake.screening_service import run_screening
 from intake.summary import answer_sections
-from intake.templatetags.practice import severity_badge_class, status_badge_class
+from intake.templatetags.practice import status_badge_class
 from portal import audit
 from portal.models import AuditEvent
 from portal.roles import practitioner_required
@@ -49,83 +46,12 @@ URL_ID_MARK = 987654321  # stands for an id in a reversed address, then is repla
 # Beyond this a page number is nonsense (a million intakes at 25 a page is 40,000 pages),
 # and a huge OFFSET would only make the database work for nothing.
 MAX_PAGE = 100_000
-# What a dashboard row shows, and no more: the answers alone can be kilobytes an intake.
-# Read as plain values, not model instances: building 50 instances (intakes and their
-# practitioners) for one page cost more than drawing the rows.
-DASHBOARD_COLUMNS = (
-    "pk",
-    "status",
-    "appointment_at",
-    "patient_name",
-    "flag_counts",
-    "peg_score",
-    "practitioner__full_name",
-    "practitioner__email",
-)
 SEARCH_SESSION_KEY = "practice_search"
 REVIEWABLE = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
 STATUS_LABELS = dict(Intake.Status.choices)
 
 
 # Dashboard ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AppointmentPage:
-    """One page of the dashboard's intakes in appointment order: upcoming appointments first
-    (soonest first), then past ones (most recent first), then intakes with no appointment
-    (newest first).
-
-    One ORDER BY over "is it upcoming?" would depend on the time of the request, which no
-    index can serve: every page would sort every matching row. Each of the three groups
-    instead has a plain ordering that an index serves, and a page reads straight from the
-    indexes, group after group. Nothing is counted: a COUNT over a practice's years of
-    intakes cost far more than the page itself (20-60 ms at 100,000 intakes), so the pages
-    go by Previous and Next, and one row more than a page tells whether there is a next.
-    """
-
-    number: int
-    rows: list
-    has_next: bool
-
-    @classmethod
-    def read(cls, intakes: QuerySet, *, number: int, size: int, now) -> AppointmentPage:
-        groups = (
-            intakes.filter(appointment_at__gte=now).order_by(
-                "appointment_at", "-created_at", "-pk"
-            ),
-            intakes.filter(appointment_at__lt=now).order_by(
-                "-appointment_at", "-created_at", "-pk"
-            ),
-            intakes.filter(appointment_at__isnull=True).order_by("-created_at", "-pk"),
-        )
-        offset, wanted = (number - 1) * size, size + 1
-        rows: list = []
-        for group in groups:
-            got = list(group[offset : offset + wanted])
-            if offset and not got:
-                # The page starts after this group; a count bounded by the offset says by
-                # how much (it reads at most `offset` index entries, as OFFSET itself would).
-                offset -= group[:offset].count()
-                continue
-            rows.extend(got)
-            wanted -= len(got)
-            offset = 0
-            if not wanted:
-                break
-        return cls(number=number, rows=rows[:size], has_next=len(rows) > size)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
 
 
 def _page_number(value: str | None) -> int:
@@ -171,7 +97,7 @@ class DashboardRow:
             appointment = "Not booked"
         if self.badges:
             flags = " ".join(
-                f'<span class="badge severity-badge {severity_badge_class(severity)}">'
+                f'<span class="badge severity-badge {severities.badge_class(severity)}">'
                 f"{_text(label)}: {int(count)}</span>"
                 for severity, label, count in self.badges
             )
@@ -192,7 +118,8 @@ class DashboardRow:
 
     @classmethod
     def of(cls, intake: dict, *, now, detail_url: tuple[str, str]) -> DashboardRow:
-        """The row of one intake as read by the dashboard (a dict of DASHBOARD_COLUMNS)."""
+        """The row of one intake as read by the dashboard (a dict of the selector's
+        DASHBOARD_COLUMNS)."""
         counts = intake["flag_counts"] or {}
         when = intake["appointment_at"]
         if when is not None:
@@ -209,8 +136,8 @@ class DashboardRow:
             status=status,
             status_label=STATUS_LABELS.get(status, status),
             badges=[
-                (severity, SEVERITY_LABELS[severity], counts[severity])
-                for severity in SEVERITIES_HIGHEST_FIRST
+                (severity, severities.LABELS[severity], counts[severity])
+                for severity in severities.HIGHEST_FIRST
                 if counts.get(severity)
             ],
             screened=status not in (Intake.Status.INVITED, Intake.Status.IN_PROGRESS),
@@ -249,22 +176,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
         form = DashboardFilterForm(data)
 
-    intakes = Intake.objects.values(*DASHBOARD_COLUMNS)
     filters = form.cleaned_data if form.is_valid() else {}
-    if filters.get("q"):
-        intakes = intakes.filter(patient_name__icontains=filters["q"])
-    if filters.get("status"):
-        intakes = intakes.filter(status=filters["status"])
-    if filters.get("severity") == "none":
-        intakes = intakes.filter(highest_severity="")
-    elif filters.get("severity"):
-        intakes = intakes.filter(highest_severity=filters["severity"])
-    if filters.get("mine"):
-        intakes = intakes.filter(practitioner=request.user)
-
     now = timezone.now()
-    page = AppointmentPage.read(
-        intakes, number=_page_number(request.GET.get("page")), size=PAGE_SIZE, now=now
+    page = selectors.dashboard_page(
+        filters=filters,
+        user=request.user,
+        number=_page_number(request.GET.get("page")),
+        size=PAGE_SIZE,
+        now=now,
     )
     # The intake page's address around the id, reversed once for the whole page.
     detail_url = tuple(reverse("intake:intake_detail", args=[URL_ID_MARK]).split(str(URL_ID_MARK)))
@@ -284,19 +203,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # One intake ---------------------------------------------------------------------------
 
 
-def _get_intake(pk: int) -> Intake:
-    return get_object_or_404(
-        Intake.objects.select_related("practitioner", "invitation", "invitation__created_by"),
-        pk=pk,
-    )
-
-
 def _decorate(flags: list[Flag]) -> list[Flag]:
     """Add what templates show besides the stored flag: the severity in words, why the rule
     exists (as stored with the flag; the current ruleset's words only for flags stored
     before that was recorded) and the link to the guide (only ever a path on this site)."""
     for flag in flags:
-        flag.severity_label = SEVERITY_LABELS.get(flag.severity, flag.severity)
+        flag.severity_label = severities.label(flag.severity)
         flag.affects_labels = [
             f"{MODALITY_LABELS[code]} ({code})" if code in MODALITY_LABELS else code
             for code in flag.affects or []
@@ -314,11 +226,11 @@ def _group_flags(flags: list[Flag]) -> list[dict]:
     """Flags by severity, highest first; only severities that have flags."""
     _decorate(flags)
     groups = []
-    for severity in SEVERITIES_HIGHEST_FIRST:
+    for severity in severities.HIGHEST_FIRST:
         in_group = [flag for flag in flags if flag.severity == severity]
         if in_group:
             groups.append(
-                {"severity": severity, "label": SEVERITY_LABELS[severity], "flags": in_group}
+                {"severity": severity, "label": severities.LABELS[severity], "flags": in_group}
             )
     return groups
 
@@ -335,21 +247,12 @@ def _pain_summary(intake: Intake) -> dict:
 
 
 def _intake_context(intake: Intake) -> dict:
-    runs = list(
-        intake.screening_runs.select_related("requested_by")
-        .annotate(flag_total=Count("flags"))
-        .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
-        .order_by("-created_at", "-pk")
-    )
+    runs = selectors.screening_runs(intake=intake)
     current = next((run for run in runs if run.is_current), None)
     earlier = [run for run in runs if not run.is_current]
     for run in earlier:
         run.flag_groups = _group_flags(list(run.flags.all()))
-    reviews = list(
-        intake.reviews.select_related("reviewer", "run")
-        .prefetch_related("acknowledged_flags")
-        .order_by("-version")
-    )
+    reviews = selectors.reviews(intake=intake)
     has_answers = intake.status != Intake.Status.INVITED
     return {
         "intake": intake,
@@ -369,27 +272,27 @@ def _intake_context(intake: Intake) -> dict:
 
 
 @practitioner_required
-@require_http_methods(["GET"])
+@require_GET
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = _get_intake(pk)
+    intake = selectors.practice_intake(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, intake)
     return render(request, "intake/practice/detail.html", _intake_context(intake))
 
 
 @practitioner_required
-@require_http_methods(["GET"])
+@require_GET
 def intake_print(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = _get_intake(pk)
+    intake = selectors.practice_intake(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, intake)
     context = _intake_context(intake) | {"printed_at": timezone.now()}
     return render(request, "intake/practice/print.html", context)
 
 
 @practitioner_required
-@require_http_methods(["GET"])
+@require_GET
 def intake_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The intake in the screening JSON contract, as a download."""
-    intake = _get_intake(pk)
+    intake = selectors.practice_intake(pk=pk)
     audit.record(request, AuditEvent.Action.EXPORT, intake)
     body = json.dumps(screening_input(intake), indent=2, ensure_ascii=False) + "\n"
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -402,11 +305,11 @@ def intake_export(request: HttpRequest, pk: int) -> HttpResponse:
 @practitioner_required
 @require_POST
 def rescreen(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = _get_intake(pk)
+    intake = selectors.practice_intake(pk=pk)
     if intake.status not in REVIEWABLE:
         messages.error(request, "Only submitted intakes can be screened.")
         return redirect("intake:intake_detail", pk=intake.pk)
-    run = run_screening(intake, requested_by=request.user, unless_current=True)
+    run = services.screening_run(intake=intake, requested_by=request.user, unless_current=True)
     audit.record(request, AuditEvent.Action.UPDATE, intake)
     count = run.flags.count()
     messages.success(
@@ -453,7 +356,7 @@ def _save_review(
 @practitioner_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = _get_intake(pk)
+    intake = selectors.practice_intake(pk=pk)
     if intake.status not in REVIEWABLE:
         messages.error(request, "This intake has not been submitted yet, so it cannot be reviewed.")
         return redirect("intake:intake_detail", pk=intake.pk)
@@ -463,7 +366,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("intake:intake_detail", pk=intake.pk)
     flags = _decorate(list(run.flags.order_by("position")))
     # Highest severity first, as on the intake page.
-    flags.sort(key=lambda flag: SEVERITIES_HIGHEST_FIRST.index(flag.severity))
+    flags.sort(key=lambda flag: severities.HIGHEST_FIRST.index(flag.severity))
 
     conflict = None
     status = 200
@@ -505,7 +408,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "conflict": conflict,
         "latest_review": conflict or intake.latest_review(),
-        "severity_labels": SEVERITY_LABELS,
+        "severity_labels": severities.LABELS,
     }
     return render(request, "intake/practice/review.html", context, status=status)
 
@@ -536,7 +439,7 @@ def new_invitation(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                _, intake, _ = create_invitation(
+                _, intake, _ = services.invitation_create(
                     patient_name=data["patient_name"],
                     email=data["email"],
                     appointment_at=data["appointment_at"],

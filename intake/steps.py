@@ -1,19 +1,46 @@
 """The intake wizard as a list of step objects (after pretix's checkout flow).
 
-A step knows its identifier (also its key in `Intake.answers` and its URL slug), its title,
-its form, whether it applies to this intake and whether it is complete. Completion lives in
-the database (`Intake.completed_steps`), so a patient can carry on from any device. Steps
-cannot be skipped: a step opens only when every applicable step before it is complete.
+A step owns everything that is particular to it: its identifier (also its key in
+`Intake.answers` and its URL slug), title and form; whether it applies to this intake and
+whether it is complete; the extra context its page needs; what saving it writes besides its
+answers; the rows it shows on the review pages (`summary_rows`); and its part of the
+screening contract's input (`contract`). Code elsewhere loops over the steps and never asks
+which step it holds.
+
+Completion lives in the database (`Intake.completed_steps`), so a patient can carry on from
+any device. Steps cannot be skipped: a step opens only when every applicable step before it
+is complete.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from intake import forms
-from intake.models import Intake
+from intake.body_map import body_map_shapes
+from intake.models import ConsentSignature, ConsentText, Intake
+from intake.screening import medication_names, vocabulary
+from portal.models import User
+
+# A summary row: (label, value); intake.summary turns the value into text.
+Row = tuple[str, object]
+
+
+def labels(keys: Iterable[str], vocabulary: dict[str, str]) -> list[str]:
+    return [vocabulary[k] for k in keys if k in vocabulary]
+
+
+def show_date(value) -> object:
+    try:
+        return date_format(date.fromisoformat(value), "j F Y")
+    except (TypeError, ValueError):
+        return value
 
 
 @dataclass(frozen=True)
@@ -32,16 +59,258 @@ class Step:
     def url(self, intake: Intake) -> str:
         return reverse("intake:step", args=[intake.pk, self.identifier])
 
+    def make_form(self, intake: Intake, data=None, initial=None) -> forms.StepForm:
+        if initial is None:
+            initial = self.form_class.initial_from(intake.answers.get(self.identifier, {}))
+        return self.form_class(data, intake=intake, initial=initial)
+
+    def page_context(self, intake: Intake, form: forms.StepForm) -> dict:
+        """What the step's page shows besides the form."""
+        return {}
+
+    def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
+        """Write what saving this step changes besides its answers (already in
+        `row.answers`) on the locked row; return the further fields to save."""
+        return []
+
+    def summary_rows(self, intake: Intake) -> list[Row] | None:
+        """The step's answers as rows for the review pages, or None if not answered."""
+        answers = (intake.answers or {}).get(self.identifier)
+        return None if answers is None else self.rows(answers)
+
+    def rows(self, answers: dict) -> list[Row]:
+        return []
+
+    def contract(self, intake: Intake) -> dict:
+        """This step's keys of the screening input (docs/screening.md#input): none when it
+        has not been answered."""
+        answers = (intake.answers or {}).get(self.identifier)
+        return {} if answers is None else self.contract_from(answers)
+
+    def contract_from(self, answers: dict) -> dict:
+        return {}
+
+
+@dataclass(frozen=True)
+class AboutStep(Step):
+    def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
+        row.patient_name = row.answers["about"]["legal_name"]
+        PregnancyStep.follow_about(row)
+        return ["patient_name"]
+
+    def rows(self, answers: dict) -> list[Row]:
+        return [
+            ("Full legal name", answers.get("legal_name")),
+            ("Preferred name", answers.get("preferred_name")),
+            ("Date of birth", show_date(answers.get("date_of_birth"))),
+            (
+                "Sex recorded at birth",
+                vocabulary.SEX_AT_BIRTH.get(answers.get("sex_at_birth", ""), None),
+            ),
+            ("Phone number", answers.get("phone")),
+            ("Emergency contact", answers.get("emergency_name")),
+            ("Emergency contact's phone", answers.get("emergency_phone")),
+            ("GP or primary care doctor", answers.get("physician")),
+            ("Preferred language", answers.get("language")),
+        ]
+
+    def contract_from(self, answers: dict) -> dict:
+        # Pregnancy, which depends on this step too, is the pregnancy step's to say.
+        return {key: answers[key] for key in ("date_of_birth", "sex_at_birth") if answers.get(key)}
+
+
+@dataclass(frozen=True)
+class PainStep(Step):
+    def page_context(self, intake: Intake, form: forms.StepForm) -> dict:
+        if form.is_bound:
+            data = form.data
+            chosen = set(data.getlist("regions")) if hasattr(data, "getlist") else set()
+        else:
+            chosen = set(form.initial.get("regions", []))
+        return {"body_map": body_map_shapes(chosen)}
+
+    def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
+        row.peg_score = form.peg_score()
+        return ["peg_score"]
+
+    def rows(self, answers: dict) -> list[Row]:
+        month, year = answers.get("started_month"), answers.get("started_year")
+        started = None
+        if month and year:
+            started = f"{dict(forms.MONTHS).get(month, month)} {year}"
+            months = answers.get("duration_months")
+            if months is not None:
+                started += f" (about {months} month{'s' if months != 1 else ''} ago)"
+        return [
+            ("Main problem", answers.get("complaint")),
+            ("Where it hurts", labels(answers.get("regions", []), vocabulary.PAIN_REGIONS)),
+            ("Started", started),
+            ("Pain now (0–10)", answers.get("intensity_now")),
+            ("Average pain last week (0–10)", answers.get("intensity_average")),
+            ("Worst pain last week (0–10)", answers.get("intensity_worst")),
+            ("PEG: average pain (0–10)", answers.get("peg_pain")),
+            ("PEG: interference with enjoyment of life (0–10)", answers.get("peg_enjoyment")),
+            ("PEG: interference with general activity (0–10)", answers.get("peg_activity")),
+            ("What helps", answers.get("helps")),
+            ("What makes it worse", answers.get("worsens")),
+            ("Treatments tried", answers.get("treatments")),
+            ("Goals", answers.get("goals")),
+        ]
+
+    def contract_from(self, answers: dict) -> dict:
+        if not answers:
+            return {}
+        block: dict = {"regions": list(answers.get("regions", []))}
+        if answers.get("duration_months") is not None:
+            block["duration_months"] = answers["duration_months"]
+        peg = {
+            part: answers[f"peg_{part}"]
+            for part in ("pain", "enjoyment", "activity")
+            if answers.get(f"peg_{part}") is not None
+        }
+        if peg:
+            block["peg"] = peg
+        return {"pain": block}
+
+
+@dataclass(frozen=True)
+class ConditionsStep(Step):
+    def rows(self, answers: dict) -> list[Row]:
+        rows: list[Row] = [
+            ("Conditions ticked", labels(answers.get("conditions", []), vocabulary.CONDITIONS))
+        ]
+        if "lymphoedema" in answers.get("conditions", []):
+            rows.append(
+                (
+                    "Lymphoedema: limb",
+                    labels(answers.get("lymphoedema_limbs", []), vocabulary.LIMBS),
+                )
+            )
+        rows.append(("Other conditions", answers.get("other", [])))
+        return rows
+
+    def contract_from(self, answers: dict) -> dict:
+        phrases = []
+        for key in answers.get("conditions", []):
+            if key not in vocabulary.CONDITIONS:
+                continue
+            if key == "lymphoedema" and answers.get("lymphoedema_limbs"):
+                phrases.extend(
+                    f"{vocabulary.CONDITIONS[key]} ({vocabulary.LIMBS[limb]})"
+                    for limb in answers["lymphoedema_limbs"]
+                    if limb in vocabulary.LIMBS
+                )
+            else:
+                phrases.append(vocabulary.CONDITIONS[key])
+        phrases.extend(answers.get("other", []))
+        return {"conditions": phrases}
+
 
 @dataclass(frozen=True)
 class PregnancyStep(Step):
-    """Not asked of anyone whose sex at birth is male: completed as not applicable."""
+    """Not asked of anyone whose sex at birth is male: completed as not applicable, with an
+    answer filled in automatically."""
+
+    AUTOMATIC = {"status": "not_applicable", "weeks": None, "automatic": True}
+
+    @staticmethod
+    def applies_to(answers: dict) -> bool:
+        return vocabulary.asks_about_pregnancy((answers.get("about") or {}).get("sex_at_birth"))
+
+    @classmethod
+    def follow_about(cls, row: Intake) -> None:
+        """After the about step is saved: answer this step automatically when it does not
+        apply, and ask it again when an automatic answer no longer fits."""
+        answers = row.answers
+        if not cls.applies_to(answers):
+            answers["pregnancy"] = dict(cls.AUTOMATIC)
+        elif (answers.get("pregnancy") or {}).get("automatic"):
+            del answers["pregnancy"]
+        else:
+            return
+        row.completed_steps = [s for s in row.completed_steps if s != "pregnancy"]
 
     def is_applicable(self, intake: Intake) -> bool:
-        return intake.answers.get("about", {}).get("sex_at_birth") != "male"
+        return self.applies_to(intake.answers)
 
     def is_completed(self, intake: Intake) -> bool:
         return not self.is_applicable(intake) or super().is_completed(intake)
+
+    def rows(self, answers: dict) -> list[Row]:
+        rows: list[Row] = [("Pregnancy", vocabulary.PREGNANCY.get(answers.get("status", ""), None))]
+        if answers.get("status") == "yes":
+            rows.append(("Weeks pregnant", answers.get("weeks")))
+        return rows
+
+    def contract(self, intake: Intake) -> dict:
+        if "about" in (intake.answers or {}) and not self.is_applicable(intake):
+            return {"pregnancy": "not_applicable"}
+        return super().contract(intake)
+
+    def contract_from(self, answers: dict) -> dict:
+        return {"pregnancy": answers["status"]} if answers.get("status") else {}
+
+
+@dataclass(frozen=True)
+class MedicationsStep(Step):
+    def page_context(self, intake: Intake, form: forms.StepForm) -> dict:
+        return {"medication_names": medication_names()}
+
+    def rows(self, answers: dict) -> list[Row]:
+        if answers.get("none"):
+            return [("Medications and supplements", "None taken")]
+        rows: list[Row] = []
+        for number, item in enumerate(answers.get("items", []), start=1):
+            reason = item.get("reason") and f"for {item['reason']}"
+            details = ", ".join(
+                part for part in (item.get("dose"), item.get("frequency"), reason) if part
+            )
+            name = item.get("name", "")
+            rows.append((f"Medicine {number}", f"{name}{f' ({details})' if details else ''}"))
+        return rows
+
+    def contract_from(self, answers: dict) -> dict:
+        items = []
+        for row in answers.get("items", []):
+            if not row.get("name"):
+                continue
+            item = {"name": row["name"]}
+            for key in ("dose", "frequency", "reason"):
+                if row.get(key):
+                    item[key] = row[key]
+            items.append(item)
+        return {"medications": items}
+
+
+@dataclass(frozen=True)
+class AllergiesStep(Step):
+    def rows(self, answers: dict) -> list[Row]:
+        return [
+            ("Allergies ticked", labels(answers.get("allergies", []), vocabulary.ALLERGIES)),
+            ("Other allergies", answers.get("other_allergies", [])),
+            ("Needles and acupuncture", labels(answers.get("history", []), vocabulary.HISTORY)),
+        ]
+
+    def contract_from(self, answers: dict) -> dict:
+        ticked = answers.get("allergies", [])
+        return {
+            "allergies": [k for k in vocabulary.ALLERGIES if k in ticked]
+            + list(answers.get("other_allergies", [])),
+            "history": [k for k in vocabulary.HISTORY if k in answers.get("history", [])],
+        }
+
+
+@dataclass(frozen=True)
+class RedFlagsStep(Step):
+    def rows(self, answers: dict) -> list[Row]:
+        words = {"yes": "Yes", "no": "No"}
+        return [
+            (question, words.get(answers.get(key, "")))
+            for key, question in vocabulary.RED_FLAGS.items()
+        ]
+
+    def contract_from(self, answers: dict) -> dict:
+        return {"red_flags": [k for k in vocabulary.RED_FLAGS if answers.get(k) == "yes"]}
 
 
 @dataclass(frozen=True)
@@ -51,6 +320,42 @@ class ConsentStep(Step):
 
     def is_completed(self, intake: Intake) -> bool:
         return super().is_completed(intake) and intake.has_current_consent
+
+    def page_context(self, intake: Intake, form: forms.StepForm) -> dict:
+        signature = ConsentSignature.objects.filter(intake=intake).first()
+        return {
+            "consent_text": ConsentText.current(),
+            "asked_again": bool(signature and not self.is_completed(intake)),
+        }
+
+    def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
+        current = ConsentText.current()
+        signed_at = timezone.now()
+        ConsentSignature.objects.update_or_create(
+            intake=row,
+            defaults={
+                "consent_text": current,
+                "signer": user,
+                "typed_name": form.cleaned_data["typed_name"],
+                "signed_at": signed_at,
+            },
+        )
+        row.answers["consent"]["version"] = current.version
+        row.answers["consent"]["signed_at"] = signed_at.isoformat()
+        return []
+
+    def summary_rows(self, intake: Intake) -> list[Row] | None:
+        # The signature row, not the answers, is the record of consent.
+        signature = (
+            ConsentSignature.objects.filter(intake=intake).select_related("consent_text").first()
+        )
+        if signature is None:
+            return None
+        return [
+            ("Consent wording", f"Version {signature.consent_text.version}"),
+            ("Signed as", signature.typed_name),
+            ("Signed on", date_format(signature.signed_at, "j F Y, H:i")),
+        ]
 
 
 @dataclass(frozen=True)
@@ -65,19 +370,19 @@ class ReviewStep(Step):
 
 
 STEPS: tuple[Step, ...] = (
-    Step(
+    AboutStep(
         "about",
         "About you",
         forms.AboutForm,
         "We use these details to identify you and to reach you or someone close to you.",
     ),
-    Step(
+    PainStep(
         "pain",
         "Your pain",
         forms.PainForm,
         "Tell us about the pain you would like help with. Guesses are fine.",
     ),
-    Step(
+    ConditionsStep(
         "conditions",
         "Health conditions",
         forms.ConditionsForm,
@@ -91,20 +396,20 @@ STEPS: tuple[Step, ...] = (
         "Some acupuncture points are avoided in pregnancy, so we ask everyone who could be "
         "pregnant.",
     ),
-    Step(
+    MedicationsStep(
         "medications",
         "Medications and supplements",
         forms.MedicationsForm,
         "Include prescribed medicines, medicines you buy yourself, vitamins, herbs and "
         "supplements. Blood thinners are especially important.",
     ),
-    Step(
+    AllergiesStep(
         "allergies",
         "Allergies and past experiences",
         forms.AllergiesForm,
         "Needles, tape and gloves can contain metals, adhesives or latex.",
     ),
-    Step(
+    RedFlagsStep(
         "red_flags",
         "Symptoms to check",
         forms.RedFlagsForm,
@@ -139,6 +444,10 @@ def first_incomplete(intake: Intake) -> Step:
         if step.is_applicable(intake) and not step.is_completed(intake):
             return step
     return REVIEW
+
+
+def is_ready(intake: Intake) -> bool:
+    return first_incomplete(intake) is REVIEW
 
 
 def can_open(intake: Intake, step: Step) -> bool:

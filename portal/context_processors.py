@@ -4,14 +4,14 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from portal import roles
+from portal.middleware import idle_limit_seconds
 
 
 def portal(request: HttpRequest) -> dict:
     user = request.user
     timeout = None
     if user.is_authenticated:
-        limit = settings.IDLE_TIMEOUT_STAFF if user.is_staff else settings.IDLE_TIMEOUT_PATIENT
-        timeout = int(limit.total_seconds())
+        timeout = int(idle_limit_seconds(user))
     return {
         "PRACTICE_NAME": settings.PRACTICE_NAME,
         "SELF_REGISTRATION": settings.SELF_REGISTRATION,

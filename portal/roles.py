@@ -18,15 +18,12 @@ PRACTITIONER = "practitioner"
 ADMIN = "admin"
 
 # Permissions each group holds, exactly: sync_groups (run after every migrate) adds what is
-# missing and takes away anything else.
+# missing and takes away anything else. Django's permissions are what its admin checks, and
+# only admins use the admin: patients and practitioners hold none, and the views check
+# their role (the group) with patient_required and practitioner_required below.
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     PATIENT: [],
-    PRACTITIONER: [
-        "intake.view_intake",
-        "intake.review_intake",
-        "intake.add_invitation",
-        "intake.view_invitation",
-    ],
+    PRACTITIONER: [],
     ADMIN: [
         "guide.add_page",
         "guide.change_page",

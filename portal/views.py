@@ -114,8 +114,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def keepalive(request: HttpRequest) -> HttpResponse:
     """'Stay signed in' from the idle warning: the request itself counts as activity. Near
     the absolute limit, the time left stays short: that limit cannot be extended.

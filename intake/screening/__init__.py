@@ -9,11 +9,13 @@ Public API (other apps code against these names):
 - ``rule_rationale(rule_id)`` and ``rule_sources(rule_id)`` → why a rule exists and what it
   rests on, stored with each flag as it is raised
 - ``SEVERITIES`` lowest first, ``RULESET_VERSION`` of the data files in ``data/``
+- ``CONTRACT_KEYS``, the input document's keys in the contract's order
 """
 
 from __future__ import annotations
 
 from .engine import (
+    CONTRACT_KEYS,
     RULESET_VERSION,
     SEVERITIES,
     ScreeningInputError,
@@ -26,6 +28,7 @@ from .engine import (
 )
 
 __all__ = [
+    "CONTRACT_KEYS",
     "RULESET_VERSION",
     "SEVERITIES",
     "ScreeningInputError",

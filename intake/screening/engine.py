@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from .matching import NEGATIONS, STOP_WORDS, Match, PhraseIndex, word_set, words
+from .measures import MAX_AGE_YEARS, MAX_DURATION_MONTHS, SCORE_MAX, SCORE_MIN, age_on
+from .severities import SEVERITIES
 from .vocabulary import HISTORY, PAIN_REGIONS, PREGNANCY, RED_FLAGS, SEX_AT_BIRTH
 
-SEVERITIES: tuple[str, ...] = ("info", "caution", "defer", "contraindicated", "refer")
 CATEGORIES: tuple[str, ...] = (
     "bleeding",
     "electrical_device",
@@ -56,8 +57,6 @@ GUIDE_URL = "/guide/safety/#{category}"
 # Input limits: generous for a person, small enough that one intake stays cheap to screen.
 MAX_TEXT = 500
 MAX_ITEMS = 100
-MAX_AGE_YEARS = 130
-MAX_DURATION_MONTHS = 1200
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -411,7 +410,8 @@ def _texts(value: Any, path: str) -> list[str]:
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TOP_LEVEL = (
+# The input document's keys, in the order the contract lists them.
+CONTRACT_KEYS = (
     "date_of_birth",
     "sex_at_birth",
     "pregnancy",
@@ -435,7 +435,7 @@ def _date_of_birth(value: Any, today: date) -> str:
         raise _fail(path, "is not a real calendar date") from None
     if born > today:
         raise _fail(path, "is in the future")
-    if _age(born, today) > MAX_AGE_YEARS:
+    if age_on(born, today) > MAX_AGE_YEARS:
         raise _fail(path, f"gives an age over {MAX_AGE_YEARS}")
     return value
 
@@ -474,7 +474,7 @@ def _pain(value: Any) -> dict[str, Any]:
     if pain.get("peg") is not None:
         peg = _object(pain["peg"], "pain.peg", ("pain", "enjoyment", "activity"))
         out["peg"] = {
-            key: _integer(peg[key], f"pain.peg.{key}", 0, 10)
+            key: _integer(peg[key], f"pain.peg.{key}", SCORE_MIN, SCORE_MAX)
             for key in ("pain", "enjoyment", "activity")
             if peg.get(key) is not None
         }
@@ -489,9 +489,9 @@ def validate_answers(answers: Any, *, today: date | None = None) -> dict[str, An
     combinations (e.g. pregnancy for a male sex at birth) are left to the practitioner.
     """
     today = today or date.today()
-    source = _object(answers, "", _TOP_LEVEL)
+    source = _object(answers, "", CONTRACT_KEYS)
     out: dict[str, Any] = {}
-    for key in _TOP_LEVEL:
+    for key in CONTRACT_KEYS:
         value = source.get(key)
         if value is None:
             continue
@@ -512,10 +512,6 @@ def validate_answers(answers: Any, *, today: date | None = None) -> dict[str, An
         else:
             out[key] = _pain(value)
     return out
-
-
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 # ---------------------------------------------------------------------------------------
@@ -906,7 +902,7 @@ def _derived_red_flags(
     duration = pain.get("duration_months")
     new_pain = duration is not None and duration < 3
     born = answers.get("date_of_birth")
-    age = _age(date.fromisoformat(born), today) if born else None
+    age = age_on(date.fromisoformat(born), today) if born else None
     red = set(answers.get("red_flags", ()))
 
     def region_text(keys: Iterable[str]) -> str:

@@ -175,7 +175,7 @@ class Scan(Generic[V]):
 
 
 class PhraseIndex(Generic[V]):
-    """Known phrases → values, with exact n-gram lookup and a spelling fallback."""
+    """Known phrases → values, found in text by exact n-grams with a spelling fallback."""
 
     def __init__(self) -> None:
         self._exact: dict[str, tuple[V, str]] = {}
@@ -209,10 +209,6 @@ class PhraseIndex(Generic[V]):
         self._by_initial[key[0]].append((key, value, term))
         self._max_words = max(self._max_words, len(key_words))
         self._fuzzy_cache.clear()
-
-    def lookup(self, text: str) -> V | None:
-        hit = self._exact.get("".join(words(text)))
-        return hit[0] if hit else None
 
     def _fuzzy(self, word: str) -> tuple[V, str] | None:
         if word in self._fuzzy_cache:

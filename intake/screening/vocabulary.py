@@ -6,9 +6,6 @@ what a patient reads. Changing a key is a data migration, changing a label is no
 
 from __future__ import annotations
 
-# Flag severities, lowest first (docs/screening.md#output).
-SEVERITIES: tuple[str, ...] = ("info", "caution", "defer", "contraindicated", "refer")
-
 # Red-flag questions asked of every patient (docs/screening.md#input), in plain language.
 RED_FLAGS: dict[str, str] = {
     "saddle_numbness": (
@@ -43,6 +40,13 @@ HISTORY: dict[str, str] = {
     "fainted_with_needles": "I have fainted or felt faint with needles, injections or blood tests",
     "needle_phobia": "I am very afraid of needles",
     "first_acupuncture": "This will be my first acupuncture treatment",
+}
+
+# Allergies a patient can tick; anything else is typed (and read by the engine as text).
+ALLERGIES: dict[str, str] = {
+    "nickel": "Metals, such as nickel (for example in jewellery or watch straps)",
+    "latex": "Latex (rubber gloves, balloons)",
+    "adhesive": "Adhesives, plasters or medical tape",
 }
 
 # Checkbox conditions on the "Health conditions" step. The value is the phrase written into
@@ -109,3 +113,8 @@ SEX_AT_BIRTH: dict[str, str] = {
     "intersex": "Intersex",
     "prefer_not_to_say": "Prefer not to say",
 }
+
+
+def asks_about_pregnancy(sex_at_birth: str | None) -> bool:
+    """Whether the pregnancy questions are asked: of everyone but those male at birth."""
+    return sex_at_birth != "male"

@@ -1,4 +1,4 @@
-"""Badge colours for the practitioner's pages, in one place.
+"""Badge colours for the practitioner's pages (severities' own in intake.screening.severities).
 
 Filters rather than included templates: the dashboard draws a badge for every row, and an
 `{% include %}` per badge cost about a third of the page's rendering time. The colour only
@@ -8,14 +8,9 @@ from __future__ import annotations
 
 from django import template
 
-register = template.Library()
+from intake.screening import severities
 
-SEVERITY_BADGE_CLASSES: dict[str, str] = {
-    "refer": "text-bg-danger",
-    "contraindicated": "text-bg-danger",
-    "defer": "text-bg-warning",
-    "caution": "text-bg-warning",
-}
+register = template.Library()
 
 STATUS_BADGE_CLASSES: dict[str, str] = {
     "reviewed": "text-bg-success",
@@ -25,7 +20,7 @@ STATUS_BADGE_CLASSES: dict[str, str] = {
 
 @register.filter
 def severity_badge_class(severity: str) -> str:
-    return SEVERITY_BADGE_CLASSES.get(severity, "text-bg-secondary")
+    return severities.badge_class(severity)
 
 
 @register.filter

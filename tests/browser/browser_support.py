@@ -106,11 +106,6 @@ def axe_results(page: Page) -> dict[str, list[dict]]:
         )
 
 
-def axe_violations(page: Page) -> list[dict]:
-    """Serious and critical axe-core violations on the page as it is now."""
-    return [v for v in axe_results(page)["violations"] if v.get("impact") in BLOCKING_IMPACTS]
-
-
 def needs_review(results: dict[str, list[dict]]) -> list[dict]:
     """Serious or critical contrast results axe-core could not decide by itself."""
     return [
@@ -418,9 +413,9 @@ def invite_patient(practitioner, *, name: str, email: str, days_ahead: int = 3):
 
     from django.utils import timezone
 
-    from intake.invitations import create_invitation
+    from intake.services import invitation_create
 
-    _, intake, link = create_invitation(
+    _, intake, link = invitation_create(
         patient_name=name,
         email=email,
         appointment_at=timezone.now() + timedelta(days=days_ahead),

@@ -19,10 +19,10 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from intake import services, steps
-from intake.invitations import create_invitation
 from intake.models import ConsentSignature, ConsentText, Intake, ScreeningRun
 from intake.screening import RULESET_VERSION, validate_answers
 from intake.screening.vocabulary import RED_FLAGS
+from intake.services import invitation_create
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import AuditEvent, User
 
@@ -100,7 +100,7 @@ def post_step(client: Client, intake: Intake, step: str, data=None, action: str 
 
 
 def invite(practitioner, email: str = "harriet@example.com") -> tuple[Intake, str]:
-    _, intake, link = create_invitation(
+    _, intake, link = invitation_create(
         patient_name=PATIENT_NAME,
         email=email,
         appointment_at=timezone.now() + timedelta(days=7),
@@ -334,9 +334,9 @@ def test_it_lets_only_one_of_two_racing_submissions_win(ready):
     user = intake.patient
     mail.outbox.clear()
     stale_copy = Intake.objects.get(pk=intake.pk)
-    assert services.submit_intake(intake, user) is True
+    assert services.intake_submit(intake=intake, user=user) is True
     # The second request loaded the intake before the first one committed.
-    assert services.submit_intake(stale_copy, user) is False
+    assert services.intake_submit(intake=stale_copy, user=user) is False
     assert ScreeningRun.objects.filter(intake=intake).count() == 1
     assert len(mail.outbox) == 1
 
@@ -706,10 +706,10 @@ def test_it_exits_with_status_two_for_an_unknown_intake(db, capsys):
 def test_it_keeps_the_submission_when_screening_fails(ready, monkeypatch):
     client, intake = ready
 
-    def broken(intake, **kwargs):
+    def broken(**kwargs):
         raise RuntimeError("engine down")
 
-    monkeypatch.setattr("intake.screening_service.run_screening", broken)
+    monkeypatch.setattr("intake.services.screening.screening_run", broken)
     mail.outbox.clear()
     response = client.post(reverse("intake:submit", args=[intake.pk]))
     assertRedirects(response, reverse("intake:submitted", args=[intake.pk]))

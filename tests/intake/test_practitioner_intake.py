@@ -22,11 +22,11 @@ from pytest_django.asserts import (
     assertRedirects,
 )
 
-from intake import practitioner_views, screening_service
-from intake.invitations import create_invitation
+from intake import practitioner_views, services
 from intake.models import Flag, Intake, Review, ScreeningRun
 from intake.screening import RULESET_VERSION
 from intake.screening.engine import RULESET
+from intake.services import invitation_create
 from portal.models import AuditEvent
 
 XSS = "<script>alert(1)</script>"
@@ -185,7 +185,7 @@ def test_it_shows_the_latest_review_and_the_history(
 
 
 def test_it_shows_an_invited_intake_without_review(practitioner_client, practitioner):
-    _, intake, _ = create_invitation(
+    _, intake, _ = invitation_create(
         patient_name="Ivy Invited",
         email="ivy@example.com",
         appointment_at=timezone.now() + timedelta(days=5),
@@ -278,7 +278,7 @@ def test_it_rescreens_and_keeps_the_old_flags_as_stored(
     old = add_run(intake, "2025.1.0", [flag_data("R06", "caution", title="Old wording")])
     new_flag = flag_data("R07", "info", title="New rule")
     monkeypatch.setattr(
-        screening_service, "screen", lambda data: {"ruleset": "2026.11.0", "flags": [new_flag]}
+        services.screening, "screen", lambda data: {"ruleset": "2026.11.0", "flags": [new_flag]}
     )
     monkeypatch.setattr(practitioner_views, "RULESET_VERSION", "2026.11.0")
 
@@ -337,7 +337,7 @@ def test_it_shows_the_rationale_stored_with_each_flag(practitioner_client, intak
         answers=ANSWERS | {"medications": {"items": [{"name": "Eliquis 5mg"}]}}
     )
     intake.refresh_from_db()
-    run = screening_service.run_screening(intake)
+    run = services.screening_run(intake=intake)
     r06 = RULESET.rules["R06"]
     stored = run.flags.get(rule="R06")
     assert (stored.rationale, stored.sources) == (r06.rationale, list(r06.sources))

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from intake.invitations import create_invitation
 from intake.models import Intake
+from intake.services import invitation_create
 from portal.models import AuditEvent
 from tests.conftest import sign_in
 from tests.intake.test_patient_wizard import VALID
@@ -108,7 +108,7 @@ def test_it_restores_a_backup_with_the_same_row_counts(
     intake.refresh_from_db()
     assert intake.status == Intake.Status.REVIEWED
     for n in range(3):
-        create_invitation(
+        invitation_create(
             patient_name=f"Restore Test {n}",
             email=f"restore{n}@example.com",
             appointment_at=timezone.now() + timedelta(days=n + 1),

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from intake.invitations import create_invitation
 from intake.models import Intake
+from intake.services import invitation_create
 from portal.models import PendingRegistration, User
 from tests.conftest import PASSWORD, registration_link, self_register
 from tests.intake.test_patient_wizard import NEW_PASSWORD, step_url
@@ -174,7 +174,7 @@ def test_it_makes_no_second_account_when_an_invitation_got_there_first(db, pract
     client = Client()
     client.post(REGISTER, {"full_name": "Sam Sample", "email": "sam@example.com"})
     client.get(registration_link("sam@example.com"))
-    _, _, invitation_link = create_invitation(
+    _, _, invitation_link = invitation_create(
         patient_name="Sam Sample",
         email="sam@example.com",
         appointment_at=timezone.now() + timedelta(days=2),

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pytest_django.asserts import assertContains
 
-from intake import forms, services, steps
+from intake import forms, steps
 from intake.models import ConsentSignature, Intake, Invitation, Review
 from intake.practice_forms import DashboardFilterForm
 from portal.models import AuditEvent, PendingRegistration, User
@@ -503,7 +503,7 @@ def test_it_saves_nothing_of_a_review_that_fails_half_way(reviewable, monkeypatc
 
 def test_it_creates_no_invitation_when_the_email_cannot_be_sent(practitioner, monkeypatch):
     staff = sign_in(Client(), practitioner)
-    monkeypatch.setattr("intake.invitations.send_mail", boom)
+    monkeypatch.setattr("intake.services.invitations.send_mail", boom)
     post = {
         "patient_name": "New Patient",
         "email": "new@example.com",
@@ -533,7 +533,7 @@ def test_it_does_not_let_steps_be_skipped(patient_client, patient):
     intake.refresh_from_db()
     assert intake.completed_steps == ["about"]
     assert intake.status == Intake.Status.IN_PROGRESS
-    assert not services.is_ready(intake)
+    assert not steps.is_ready(intake)
 
 
 def test_it_keeps_a_draft_when_a_field_name_holds_a_nul(open_intake):

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from intake.invitations import create_invitation
 from intake.models import Intake
+from intake.services import invitation_create
 from tests.conftest import PASSWORD, make_user, sign_in
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -101,7 +101,7 @@ def test_it_has_an_access_decision_for_every_route():
 @pytest.fixture
 def cast(db, patient, other_patient, practitioner, admin_user):
     """The intake belongs to `patient`; its id is what every OWNER route is tried with."""
-    _, intake, link = create_invitation(
+    _, intake, link = invitation_create(
         patient_name="Pat Jones",
         email="invited@example.com",
         appointment_at=timezone.now() + timezone.timedelta(days=3),
@@ -209,7 +209,8 @@ def test_it_refuses_get_on_routes_that_only_change_state(cast):
         route = ACCESS[name]
         if route.methods == ("POST",):
             # Asked by someone the route is for, so that the role check does not answer first.
-            client = cast["clients"]["practitioner" if route.who == PRACTITIONER else "admin"]
+            who = {PRACTITIONER: "practitioner", OWNER: "patient", PATIENT: "patient"}
+            client = cast["clients"][who.get(route.who, "admin")]
             response = client.get(url_for(name, cast))
             assert response.status_code == 405, f"GET {name} gave {response.status_code}"
 

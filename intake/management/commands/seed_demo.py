@@ -4,7 +4,7 @@ Every intake is made the way the portal would make it, but in bulk: answers in t
 shape (one JSON document per step), the dashboard's copied columns (patient name, PEG score,
 highest severity, flag counts) filled in as the wizard and the screening service fill them,
 and, for submitted and reviewed intakes, a screening run whose flags come from the real
-engine (`screen()` over `screening_input()`, exactly what `run_screening` does).
+engine (`screen()` over `screening_input()`, exactly what `screening_run` does).
 
 Speed comes from three things: one password hash for every seeded patient (a real Argon2
 hash per user would take hours), `bulk_create` in chunks, and one transaction per chunk.
@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -41,16 +41,17 @@ from intake.models import (
     Review,
     ScreeningRun,
 )
-from intake.screening import screen
+from intake.screening import measures, screen
+from intake.screening.severities import flag_summary
 from intake.screening.vocabulary import (
+    ALLERGIES,
     CONDITIONS,
     HISTORY,
     LIMBS,
     PAIN_REGIONS,
     RED_FLAGS,
-    SEVERITIES,
 )
-from intake.screening_service import flag_rows
+from intake.services import flag_rows
 from portal import roles
 from portal.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
 from portal.models import User
@@ -177,8 +178,9 @@ class Planned:
 
 
 def peg_score(pain: dict) -> Decimal:
-    total = Decimal(pain["peg_pain"] + pain["peg_enjoyment"] + pain["peg_activity"])
-    return (total / 3).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return measures.peg_score(
+        pain=pain["peg_pain"], enjoyment=pain["peg_enjoyment"], activity=pain["peg_activity"]
+    )
 
 
 class Seeder:
@@ -262,9 +264,9 @@ class Seeder:
         }
 
     def pregnancy(self, about: dict) -> dict:
-        if about["sex_at_birth"] == "male":
-            return {"status": "not_applicable", "weeks": None, "automatic": True}
-        age = (self.today - date.fromisoformat(about["date_of_birth"])).days // 365
+        if not steps.PregnancyStep.applies_to({"about": about}):
+            return dict(steps.PregnancyStep.AUTOMATIC)
+        age = measures.age_on(date.fromisoformat(about["date_of_birth"]), self.today)
         if age > 50:
             return {"status": "not_applicable", "weeks": None}
         status = self.rng.choices(["no", "yes", "possible", "trying"], [90, 3, 3, 4])[0]
@@ -284,7 +286,7 @@ class Seeder:
     def allergies(self) -> dict:
         rng = self.rng
         return {
-            "allergies": rng.sample(["nickel", "latex", "adhesive"], rng.choice([0, 0, 0, 1])),
+            "allergies": rng.sample(list(ALLERGIES), rng.choice([0, 0, 0, 1])),
             "other_allergies": rng.sample(OTHER_ALLERGIES, rng.choice([0, 0, 1])),
             "history": rng.sample(list(HISTORY), rng.choice([0, 1, 1, 2])),
         }
@@ -400,13 +402,13 @@ class Seeder:
                 consent_text=self.consent, typed_name=name, signed_at=signed_at
             )
         if submitted:
-            # The real engine over the real export, as run_screening does on submission.
+            # The real engine over the real export, as screening_run does on submission.
             result = screen(screening_input(intake))
             planned.ruleset = result["ruleset"]
             planned.flags = result["flags"]
-            counts = Counter(flag["severity"] for flag in result["flags"])
-            intake.flag_counts = {s: counts[s] for s in SEVERITIES if counts[s]}
-            intake.highest_severity = max(counts, key=SEVERITIES.index) if counts else ""
+            intake.flag_counts, intake.highest_severity = flag_summary(
+                flag["severity"] for flag in result["flags"]
+            )
             self.severity_counts[intake.highest_severity or "none"] += 1
         return planned
 

@@ -1,11 +1,12 @@
-"""Self-registration in two steps, so that it never tells anyone whether an address already
-has an account (docs/security.md S6).
+"""Patient accounts, and self-registration in two steps, so that it never tells anyone
+whether an address already has an account (docs/security.md S6).
 
-Step one (`start`) takes a name and an email address and always answers the same way: a
-message is on its way. A new address gets a link to choose a password; the owner of an
-existing account is told that someone tried to register with their address, with links to
-log in or reset the password. Step two (`finish`) runs when the link is followed and a
-password chosen: only then is the account made. Emails carry no health information.
+Step one (`registration_start`) takes a name and an email address and always answers the
+same way: a message is on its way. A new address gets a link to choose a password; the
+owner of an existing account is told that someone tried to register with their address,
+with links to log in or reset the password. Step two (`registration_finish`) runs when the
+link is followed and a password chosen: only then is the account made. Emails carry no
+health information.
 """
 
 from __future__ import annotations
@@ -13,21 +14,30 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from intake.models import Intake
+from portal import roles
 from portal.models import PendingRegistration, User
 
 SUBJECT = "Your account at {practice}"
+
+
+def patient_create(*, email: str, password: str, full_name: str) -> User:
+    user = User.objects.create_user(email, password, full_name=full_name)
+    user.groups.add(Group.objects.get(name=roles.PATIENT))
+    return user
 
 
 def registration_link(token: str) -> str:
     return f"{settings.SITE_URL}{reverse('intake:register')}?{urlencode({'confirm': token})}"
 
 
-def start(*, full_name: str, email: str) -> None:
+def registration_start(*, full_name: str, email: str) -> None:
     email = email.strip().lower()
     # Links live for two hours; their rows need not outlive them.
     PendingRegistration.expired().delete()
@@ -71,12 +81,11 @@ def _send(email: str, body: str) -> None:
     )
 
 
-def finish(pending_pk: int, *, password: str):
-    """Make the account and its first intake from a confirmed registration. Returns
-    (user, intake), or None if the registration is gone (used, replaced, expired) or the
-    address got an account some other way (an invitation) in the meantime."""
-    from intake import services
-
+def registration_finish(*, pending_pk: int, password: str) -> tuple[User, Intake] | None:
+    """Make the account and its first intake (with no appointment yet) from a confirmed
+    registration. Returns (user, intake), or None if the registration is gone (used,
+    replaced, expired) or the address got an account some other way (an invitation) in
+    the meantime."""
     try:
         with transaction.atomic():
             pending = PendingRegistration.objects.select_for_update().filter(pk=pending_pk).first()
@@ -85,9 +94,13 @@ def finish(pending_pk: int, *, password: str):
             pending.delete()
             if User.objects.filter(email=pending.email).exists():
                 return None
-            return services.register_patient(
-                full_name=pending.full_name, email=pending.email, password=password
+            user = patient_create(
+                email=pending.email, password=password, full_name=pending.full_name
             )
+            intake = Intake.objects.create(
+                patient=user, patient_name=pending.full_name, status=Intake.Status.IN_PROGRESS
+            )
+            return user, intake
     except IntegrityError:
         # The same address was registered by another request at the same moment.
         return None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.db import transaction
 
 from intake.export import screening_input
 from intake.models import Flag, Intake, ScreeningRun
 from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, screen
-from intake.screening.vocabulary import SEVERITIES
+from intake.screening.severities import flag_summary
+from portal.models import User
 
 
 def flag_rows(run: ScreeningRun, flags: list[dict]) -> list[Flag]:
@@ -35,7 +34,9 @@ def flag_rows(run: ScreeningRun, flags: list[dict]) -> list[Flag]:
 
 
 @transaction.atomic
-def run_screening(intake: Intake, *, requested_by=None, unless_current=False) -> ScreeningRun:
+def screening_run(
+    *, intake: Intake, requested_by: User | None = None, unless_current: bool = False
+) -> ScreeningRun:
     """Screen the intake with the current ruleset and store the flags as raised.
 
     Earlier runs stay in place (no longer current), so the flags a practitioner saw can
@@ -57,9 +58,9 @@ def run_screening(intake: Intake, *, requested_by=None, unless_current=False) ->
         intake=intake, ruleset=result["ruleset"], requested_by=requested_by, is_current=True
     )
     Flag.objects.bulk_create(flag_rows(run, result["flags"]))
-    counts = Counter(flag["severity"] for flag in result["flags"])
-    intake.flag_counts = {severity: counts[severity] for severity in SEVERITIES if counts[severity]}
-    intake.highest_severity = max(counts, key=SEVERITIES.index) if counts else ""
+    intake.flag_counts, intake.highest_severity = flag_summary(
+        flag["severity"] for flag in result["flags"]
+    )
     Intake.objects.filter(pk=intake.pk).update(
         flag_counts=intake.flag_counts, highest_severity=intake.highest_severity
     )

@@ -1,0 +1,42 @@
+"""The write layer: every change the intake app makes to the database goes through one of
+these functions, named `<noun>_<verb>` and called with keyword arguments only (after
+HackSoft's Django styleguide and Zulip's `actions/`). Views and commands validate input
+with forms, then call a service; they never save a model themselves.
+
+Each function is one transaction. Rows that two requests could race on (an invitation, an
+intake, a pending registration) are locked or updated conditionally, so a double click
+never does anything twice.
+"""
+
+from __future__ import annotations
+
+from intake.services.intakes import (
+    IntakeLocked,
+    intake_draft_save,
+    intake_start,
+    intake_step_save,
+    intake_submit,
+)
+from intake.services.invitations import Claim, invitation_claim, invitation_create
+from intake.services.registration import (
+    patient_create,
+    registration_finish,
+    registration_start,
+)
+from intake.services.screening import flag_rows, screening_run
+
+__all__ = [
+    "Claim",
+    "IntakeLocked",
+    "flag_rows",
+    "intake_draft_save",
+    "intake_start",
+    "intake_step_save",
+    "intake_submit",
+    "invitation_claim",
+    "invitation_create",
+    "patient_create",
+    "registration_finish",
+    "registration_start",
+    "screening_run",
+]

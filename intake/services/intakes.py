@@ -1,0 +1,178 @@
+"""Writes to an intake from the patient's side: starting one, saving a step or a draft of
+it, and the one-time submission (which screens it and tells the practitioner)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from intake import forms, steps
+from intake.models import Intake
+from intake.services import screening
+from portal import audit
+from portal.models import AuditEvent, User
+
+log = logging.getLogger(__name__)
+
+DRAFTS = "_drafts"
+# Fields of a POST that are controls, not answers.
+CONTROL_FIELDS = {"csrfmiddlewaretoken", "action", "from_review"}
+# A draft keeps what was typed, within bounds: a hostile post cannot fill the database.
+DRAFT_FIELDS_MAX = 300
+DRAFT_VALUES_MAX = 40
+DRAFT_VALUE_CHARS = 12_000
+
+
+class IntakeLocked(Exception):
+    """The intake was submitted meanwhile; it can no longer change."""
+
+
+def intake_start(*, user: User) -> Intake:
+    """The patient's open intake, or a new one if they have none in progress."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        existing = (
+            Intake.objects.filter(patient=user, status=Intake.Status.IN_PROGRESS)
+            .order_by("-created_at")
+            .first()
+        )
+        if existing:
+            return existing
+        return Intake.objects.create(
+            patient=user, patient_name=user.full_name, status=Intake.Status.IN_PROGRESS
+        )
+
+
+def _locked_for_change(intake: Intake) -> Intake:
+    row = Intake.objects.select_for_update().get(pk=intake.pk)
+    if row.status != Intake.Status.IN_PROGRESS:
+        raise IntakeLocked
+    return row
+
+
+@transaction.atomic
+def intake_step_save(
+    *, intake: Intake, step: steps.Step, form: forms.StepForm, user: User
+) -> Intake:
+    """Store a valid step's answers as a whole, mark it complete, drop its draft; the step
+    itself writes whatever else saving it changes (`Step.save`)."""
+    row = _locked_for_change(intake)
+    answers = dict(row.answers or {})
+    answers[step.identifier] = form.to_answers()
+    drafts = dict(answers.pop(DRAFTS, {}))
+    drafts.pop(step.identifier, None)
+    if drafts:
+        answers[DRAFTS] = drafts
+    row.answers = answers
+    row.completed_steps = [s for s in row.completed_steps if s != step.identifier] + [
+        step.identifier
+    ]
+    row.last_step = step.identifier
+    fields = ["answers", "completed_steps", "last_step", "updated_at"]
+    fields += step.save(row, form, user=user)
+    row.save(update_fields=fields)
+    return row
+
+
+def draft_from_post(data: QueryDict) -> dict[str, list[str]]:
+    draft: dict[str, list[str]] = {}
+    for key in list(data.keys())[:DRAFT_FIELDS_MAX]:
+        # A NUL in a field name is no field of ours, and PostgreSQL cannot store it in JSON
+        # (a hostile post would otherwise end in a 500; found by tests/security).
+        if key in CONTROL_FIELDS or len(key) > 100 or "\x00" in key:
+            continue
+        # NUL cannot be stored in PostgreSQL JSON; the form will ask for a retype anyway.
+        draft[key] = [
+            str(v).replace("\x00", "")[:DRAFT_VALUE_CHARS]
+            for v in data.getlist(key)[:DRAFT_VALUES_MAX]
+        ]
+    return draft
+
+
+@transaction.atomic
+def intake_draft_save(*, intake: Intake, step: steps.Step, data: QueryDict) -> None:
+    """Keep what was typed on a step that did not validate, to show it again next time."""
+    row = _locked_for_change(intake)
+    answers = dict(row.answers or {})
+    drafts = dict(answers.get(DRAFTS, {}))
+    drafts[step.identifier] = draft_from_post(data)
+    answers[DRAFTS] = drafts
+    row.answers = answers
+    row.save(update_fields=["answers", "updated_at"])
+
+
+def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = None) -> bool:
+    """Submit once. Returns True for the one request that submitted the intake; any other
+    (a double click, a replay, a second tab) gets False and changes nothing.
+
+    The winner is decided by a conditional UPDATE on the status, which the database
+    serialises: exactly one such UPDATE can match the in-progress row."""
+    if not steps.is_ready(intake):
+        return False
+    with transaction.atomic():
+        won = Intake.objects.filter(
+            pk=intake.pk, patient=user, status=Intake.Status.IN_PROGRESS
+        ).update(status=Intake.Status.SUBMITTED, submitted_at=timezone.now())
+        if not won:
+            return False
+        intake.refresh_from_db()
+        answers = dict(intake.answers)
+        if answers.pop(DRAFTS, None) is not None:
+            Intake.objects.filter(pk=intake.pk).update(answers=answers)
+            intake.answers = answers
+        _screen(intake)
+        audit.record(request, AuditEvent.Action.SUBMIT, intake, actor=user)
+    # After the commit: a mail server that is down must not undo the submission.
+    _notify_practitioner(intake)
+    return True
+
+
+def _screen(intake: Intake) -> None:
+    """Screen the submitted intake. A failure of the engine must not cost the patient their
+    submission: it is logged (by id only), the intake shows as not yet screened, and a
+    practitioner can run the screening again from its page."""
+    try:
+        with transaction.atomic():
+            screening.screening_run(intake=intake)
+    except Exception as error:
+        # The error's text may quote answers, so only its type is logged (docs/security.md S13).
+        log.error(
+            "Screening failed for intake %s (%s); it needs a manual re-screen",
+            intake.pk,
+            type(error).__name__,
+        )
+
+
+def _notify_practitioner(intake: Intake) -> None:
+    """Tell the practitioner (or the clinic) that an intake is waiting. A reference number,
+    the appointment date and a link, and nothing about the patient (docs/security.md S13)."""
+    recipient = intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL
+    if intake.appointment_at:
+        when = date_format(timezone.localtime(intake.appointment_at), "l j F Y")
+        appointment = f"for an appointment on {when} "
+    else:
+        appointment = "(no appointment booked yet) "
+    link = settings.SITE_URL + reverse("intake:intake_detail", args=[intake.pk])
+    try:
+        send_mail(
+            subject=f"Intake #{intake.pk} submitted",
+            message=(
+                f"An intake (reference #{intake.pk}) {appointment}has been submitted.\n\n"
+                f"Sign in to review it: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=[recipient],
+        )
+    except Exception as error:  # the submission stands; it shows on the dashboard anyway
+        log.error(
+            "Could not send the submission notice for intake %s (%s)",
+            intake.pk,
+            type(error).__name__,
+        )
