@@ -149,6 +149,9 @@ class Intake(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The version of the intake questionnaire (intake.fhir) the answers were submitted
+    # against; blank until submitted, and on intakes submitted before it was recorded.
+    questionnaire_version = models.CharField(max_length=40, blank=True, editable=False)
     # Bumped by every review; a review form carries the number it was made against, so two
     # practitioners cannot silently overwrite each other (docs/security.md S17).
     review_version = models.PositiveIntegerField(default=0)

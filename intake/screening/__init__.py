@@ -6,6 +6,7 @@ Public API (other apps code against these names):
 - ``validate_answers(answers)`` → normalised copy, or ``ScreeningInputError``
 - ``suggest_medications(prefix, limit=8)`` → brand and generic names for type-ahead
 - ``medication_names()`` → every name the medication reference knows
+- ``identify_medication(name)`` → the generic names and classes one typed medicine matched
 - ``rule_rationale(rule_id)`` and ``rule_sources(rule_id)`` → why a rule exists and what it
   rests on, stored with each flag as it is raised
 - ``SEVERITIES`` lowest first, ``RULESET_VERSION`` of the data files in ``data/``
@@ -19,6 +20,7 @@ from .engine import (
     RULESET_VERSION,
     SEVERITIES,
     ScreeningInputError,
+    identify_medication,
     medication_names,
     rule_rationale,
     rule_sources,
@@ -32,6 +34,7 @@ __all__ = [
     "RULESET_VERSION",
     "SEVERITIES",
     "ScreeningInputError",
+    "identify_medication",
     "medication_names",
     "rule_rationale",
     "rule_sources",

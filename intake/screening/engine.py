@@ -1004,3 +1004,25 @@ def rule_sources(rule_id: str) -> tuple[str, ...]:
 def medication_names() -> tuple[str, ...]:
     """Every brand and generic name the medication reference knows, for type-ahead lists."""
     return tuple(name for _low, name in RULESET.suggestions)
+
+
+def identify_medication(name: str) -> list[dict[str, str]]:
+    """What the medication reference reads in one typed medicine, as screening reads it:
+    each medicine it names (a combination product's other medicines included), as its
+    generic name, class key and class label. Empty when nothing is recognised or the
+    answer means "none". Exports use it to say what a patient's words were matched to."""
+    if _says_none(name):
+        return []
+    found: dict[str, dict[str, str]] = {}
+    for match in RULESET.medicine_names.read(name).matches:
+        named = (match.value, *(RULESET.by_generic[other] for other in match.value.also))
+        for medicine in named:
+            found.setdefault(
+                medicine.generic,
+                {
+                    "generic": medicine.generic,
+                    "class": medicine.med_class.key,
+                    "class_label": medicine.med_class.label,
+                },
+            )
+    return list(found.values())

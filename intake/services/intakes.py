@@ -114,12 +114,20 @@ def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = N
 
     The winner is decided by a conditional UPDATE on the status, which the database
     serialises: exactly one such UPDATE can match the in-progress row."""
+    # Imported here: intake.fhir reads the forms, which reach the services through the
+    # selectors.
+    from intake.fhir import questionnaire_version
+
     if not steps.is_ready(intake):
         return False
     with transaction.atomic():
         won = Intake.objects.filter(
             pk=intake.pk, patient=user, status=Intake.Status.IN_PROGRESS
-        ).update(status=Intake.Status.SUBMITTED, submitted_at=timezone.now())
+        ).update(
+            status=Intake.Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            questionnaire_version=questionnaire_version(),
+        )
         if not won:
             return False
         intake.refresh_from_db()
