@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from intake import patient_views, practitioner_views
+from intake import export_views, patient_views, practitioner_views
 
 app_name = "intake"
 
@@ -27,6 +27,8 @@ urlpatterns = [
         practitioner_views.intake_export,
         name="intake_export",
     ),
+    path("practice/intakes/<int:pk>/fhir.json", export_views.intake_fhir, name="intake_fhir"),
+    path("practice/intakes/<int:pk>/summary.pdf", export_views.intake_pdf, name="intake_pdf"),
     path("practice/intakes/<int:pk>/review/", practitioner_views.review, name="review"),
     path("practice/intakes/<int:pk>/rescreen/", practitioner_views.rescreen, name="rescreen"),
 ]

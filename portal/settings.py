@@ -288,6 +288,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Axes logs every successful sign-in at INFO; the audit trail already records them.
         "axes": {"level": "WARNING"},
+        # The PDF renderer reports each layout step and font subset at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
