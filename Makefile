@@ -9,9 +9,9 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 DEMO_ENV := DEBUG=1
 
-.PHONY: run test test-postgres venv browser-deps lint migrations-check deploy-check audit otp bench backup restore clean
+.PHONY: run test test-postgres venv pdf-deps browser-deps lint migrations-check deploy-check audit otp bench backup restore clean
 
-venv: $(VENV)/.installed
+venv: pdf-deps $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ test: venv browser-deps
 
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+# WeasyPrint (the intake PDF) lays text out with Pango and HarfBuzz from Debian, and the PDF
+# embeds the DejaVu fonts; pip brings only the Python side.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+	  && fc-list | grep -q DejaVuSans.ttf; } || { \
+	  echo "Installing Debian's $(PDF_LIBS) for the PDF export"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null) \
+	  || { echo "Could not install them: run 'apt-get install $(PDF_LIBS)' as root"; exit 1; }; }
 
 # Debian's Chromium (Playwright cannot download its own here) and axe-core from npm. The
 # tests launch /usr/bin/chromium by that path, so another chromium on PATH does not count.
