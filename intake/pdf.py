@@ -62,6 +62,10 @@ def page_css(size: str) -> CSS:
 def render(context: dict, request: HttpRequest | None = None, *, size: str = "a4") -> bytes:
     """The print view for `context` (the intake page's context) as PDF bytes."""
     html = render_to_string("intake/practice/print.html", context | {"pdf": True}, request)
+    return render_html(html, size=size)
+
+
+def render_html(html: str, *, size: str = "a4") -> bytes:
     # Relative links (the guide's safety pages) point at the portal itself in the PDF.
     document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=LocalFetcher())
     return document.write_pdf(
