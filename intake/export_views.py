@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from intake import fhir, pdf
-from intake.practitioner_views import _get_intake, _intake_context
+from intake import fhir, pdf, selectors
+from intake.practitioner_views import _intake_context
 from portal import audit
 from portal.models import AuditEvent
 from portal.roles import practitioner_required
@@ -27,7 +27,7 @@ def _download(body: bytes | str, content_type: str, filename: str) -> HttpRespon
 @practitioner_required
 @require_http_methods(["GET"])
 def intake_fhir(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = _get_intake(pk)
+    intake = selectors.practice_intake(pk=pk)
     body = json.dumps(fhir.bundle(intake), indent=2, ensure_ascii=False) + "\n"
     audit.record(request, AuditEvent.Action.EXPORT, intake)
     return _download(body, "application/fhir+json; charset=utf-8", f"intake-{intake.pk}-fhir.json")
@@ -41,7 +41,7 @@ def intake_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(
             "Unknown paper size: use size=a4 or size=letter.", content_type="text/plain"
         )
-    intake = _get_intake(pk)
+    intake = selectors.practice_intake(pk=pk)
     context = _intake_context(intake) | {"printed_at": timezone.now()}
     body = pdf.render(context, request, size=size)
     audit.record(request, AuditEvent.Action.EXPORT, intake)
