@@ -1,6 +1,6 @@
 """Downloads of one intake for the clinic's other systems: the FHIR R4 Bundle and the PDF
 summary. Each download is written to the audit trail, sent `no-store`, and named by the
-record number only (the patient's name stays out of file names, SECURITY.md S13)."""
+record number only (the patient's name stays out of file names, docs/security.md S13)."""
 
 from __future__ import annotations
 
