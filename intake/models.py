@@ -8,6 +8,7 @@ flag counts) are copied out of it when the intake is saved or screened.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -48,7 +49,9 @@ class ConsentText(models.Model):
         return cls.objects.order_by("-version").first()
 
     def paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+        # Line ends are normalised on saving; older rows may still hold CR LF.
+        body = self.body.replace("\r\n", "\n")
+        return [p.strip() for p in re.split(r"\n[ \t]*\n", body) if p.strip()]
 
 
 class Invitation(models.Model):

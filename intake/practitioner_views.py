@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -218,7 +219,10 @@ def _decorate(flags: list[Flag]) -> list[Flag]:
         else:
             flag.why, flag.why_sources = flag.rationale, flag.sources or []
         url = flag.guide_url or ""
-        flag.guide_link = url if url.startswith("/") and not url.startswith("//") else ""
+        # Django's check, as for `next` (portal.views.safe_next): it knows that browsers
+        # read "/\\host" as "//host", another site.
+        on_site = url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set())
+        flag.guide_link = url if on_site else ""
     return flags
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from base64 import b32encode
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -151,9 +152,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
-    origin = request.META.get("HTTP_ORIGIN")
-    same_origin = origin is None or origin == f"{request.scheme}://{request.get_host()}"
-    keeps = match is not None and stash.view_keeps_answers(match.func) and same_origin
+    keeps = match is not None and stash.view_keeps_answers(match.func) and _same_origin(request)
     # The CSRF check comes before IdleLogoutMiddleware sees the request, so its limits are
     # applied here. Otherwise the answers would be parked in a session that the reload
     # then ends, and the patient told they are on the page below while looking at the
@@ -170,6 +169,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         )
         return redirect(request.get_full_path())
     return render(request, "403_csrf.html", status=403)
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """Whether a post says it comes from a page of this site: its Origin header, or, from
+    a browser that leaves Origin out, its Referer. A post naming neither proves nothing,
+    so it counts as foreign."""
+    here = f"{request.scheme}://{request.get_host()}"
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is not None:
+        return origin == here
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}" == here
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

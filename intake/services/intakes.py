@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from intake import forms, steps
 from intake.models import Intake
 from intake.services import screening
-from portal import audit
+from portal import audit, stash
 from portal.models import AuditEvent, User
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,6 @@ log = logging.getLogger(__name__)
 DRAFTS = "_drafts"
 # Fields of a POST that are controls, not answers.
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "action", "from_review"}
-# A draft keeps what was typed, within bounds: a hostile post cannot fill the database.
-DRAFT_FIELDS_MAX = 300
-DRAFT_VALUES_MAX = 40
-DRAFT_VALUE_CHARS = 12_000
 
 
 class IntakeLocked(Exception):
@@ -82,18 +78,8 @@ def intake_step_save(
 
 
 def draft_from_post(data: QueryDict) -> dict[str, list[str]]:
-    draft: dict[str, list[str]] = {}
-    for key in list(data.keys())[:DRAFT_FIELDS_MAX]:
-        # A NUL in a field name is no field of ours, and PostgreSQL cannot store it in JSON
-        # (a hostile post would otherwise end in a 500; found by tests/security).
-        if key in CONTROL_FIELDS or len(key) > 100 or "\x00" in key:
-            continue
-        # NUL cannot be stored in PostgreSQL JSON; the form will ask for a retype anyway.
-        draft[key] = [
-            str(v).replace("\x00", "")[:DRAFT_VALUE_CHARS]
-            for v in data.getlist(key)[:DRAFT_VALUES_MAX]
-        ]
-    return draft
+    # A draft keeps what was typed, within bounds: a hostile post cannot fill the database.
+    return stash.bounded_copy(data, skip=CONTROL_FIELDS)
 
 
 @transaction.atomic
@@ -113,10 +99,13 @@ def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = N
     (a double click, a replay, a second tab) gets False and changes nothing.
 
     The winner is decided by a conditional UPDATE on the status, which the database
-    serialises: exactly one such UPDATE can match the in-progress row."""
-    if not steps.is_ready(intake):
-        return False
+    serialises: exactly one such UPDATE can match the in-progress row. Readiness is
+    decided on the row as locked, not on `intake`, which was read earlier: a step saved in
+    between (a changed answer, consent asked again) would otherwise not be seen."""
     with transaction.atomic():
+        row = Intake.objects.select_for_update().filter(pk=intake.pk, patient=user).first()
+        if row is None or not steps.is_ready(row):
+            return False
         won = Intake.objects.filter(
             pk=intake.pk, patient=user, status=Intake.Status.IN_PROGRESS
         ).update(status=Intake.Status.SUBMITTED, submitted_at=timezone.now())

@@ -335,7 +335,7 @@ def test_it_refuses_get_on_submit(client, practitioner):
 
 
 def test_it_keeps_answers_posted_with_a_stale_csrf_token(patient):
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, headers={"Origin": "http://testserver"})
     sign_in(client, patient)
     intake = Intake.objects.create(patient=patient, status=Intake.Status.IN_PROGRESS)
     url = step_url(intake, "about")

@@ -110,7 +110,14 @@ def test_it_shows_flags_grouped_by_severity_highest_first(practitioner_client, i
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "//evil.example/guide/", "https://evil.example/guide/"]
+    "url",
+    [
+        "javascript:alert(1)",
+        "//evil.example/guide/",
+        "https://evil.example/guide/",
+        # Browsers read a backslash as a slash: this is //evil.example/guide/ to them.
+        "/\\evil.example/guide/",
+    ],
 )
 def test_it_links_only_to_guide_paths_on_this_site(practitioner_client, intake, url):
     add_run(intake, "2026.11.0", [flag_data("R06", "caution", guide_url=url)])
