@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import forms, selectors, services, steps
@@ -66,6 +67,10 @@ def _pending_invitation(request: HttpRequest) -> Invitation | None:
     return Invitation.objects.filter(pk=pk).first()
 
 
+# Pages that show an invitation's or a registration's email address are never kept by a
+# browser or a proxy, for anonymous visitors too (S27; NoStoreMiddleware covers only
+# signed-in users).
+@never_cache
 @require_GET
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the invitation email. A new patient goes on to choose a password; a
@@ -101,6 +106,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 PENDING_REGISTRATION = "_pending_registration"
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Choosing a password after an invitation link, or (if the clinic allows it)

@@ -3,9 +3,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.http import require_POST
 
 from portal import roles
 from portal.models import AuditEvent, User
+
+# The Django admin's user search, kept in the session rather than in the URL (S27).
+USER_SEARCH_KEY = "_admin_user_search"
 
 
 @admin.register(User)
@@ -24,6 +32,38 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+    # Searched with a POST and kept in the session (S27): a search by email or name in the
+    # URL would be written to every access log on the way.
+    change_list_template = "admin/portal/user/change_list.html"
+
+    def get_urls(self):
+        search = path(
+            "search/",
+            self.admin_site.admin_view(require_POST(self.search_view)),
+            name="portal_user_search",
+        )
+        return [search, *super().get_urls()]
+
+    def search_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        term = request.POST.get("q", "").strip()[:100]
+        if term:
+            request.session[USER_SEARCH_KEY] = term
+        else:
+            request.session.pop(USER_SEARCH_KEY, None)
+        return redirect("admin:portal_user_changelist")
+
+    def get_search_results(self, request, queryset, search_term):
+        # The list searches for what the POST above kept, never for a ?q= in the address.
+        match = request.resolver_match
+        if match is not None and match.url_name == "portal_user_changelist":
+            search_term = request.session.get(USER_SEARCH_KEY, "")
+        return super().get_search_results(request, queryset, search_term)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"user_search": request.session.get(USER_SEARCH_KEY, ""), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=context)
 
     # The clinic's admins manage practitioner and patient accounts (docs/security.md S2); only a
     # superuser hands out admin rights or touches an admin's account. Otherwise an admin

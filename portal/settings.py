@@ -161,18 +161,24 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Absolute limit on a signed-in session, whatever the activity (docs/security.md S4), counted
 # from the login and enforced by portal.middleware.IdleLogoutMiddleware.
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=10)
-# The session row and cookie must outlive both limits by far. It is the middleware that
-# ends a session, and it can only keep what was being sent (docs/security.md S19) if the
-# post still arrives tied to its user: a page left open overnight and sent the next morning
-# is signed out with its answers parked. Were the row or the cookie gone (Django dates both
-# expiries from the session's last save), the post would arrive anonymous and the answers
-# would be dropped. This age is only the backstop for abandoned sessions.
+# The session row must outlive both limits by far. It is the middleware that ends a
+# session, and it can only keep what was being sent (docs/security.md S19) if the post
+# still arrives tied to its user: a page left open overnight and sent the next morning is
+# signed out with its answers parked. Were the row gone (Django dates its expiry from the
+# session's last save), the post would arrive anonymous and the answers would be dropped.
+# This age is only the backstop for abandoned sessions.
 SESSION_COOKIE_AGE = int(timedelta(days=7).total_seconds())
+# The cookie itself has no date, so the browser drops it when it closes (S28); the row
+# keeps SESSION_COOKIE_AGE all the same, so the page left open overnight still works.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Flash messages live in the (server-side) session: Django's default keeps them in a cookie,
+# and "Invitation sent to <patient's email>" would sit in the browser (S27).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Idle logoff, per role (docs/security.md S4).
 IDLE_TIMEOUT_STAFF = timedelta(minutes=15)
 IDLE_TIMEOUT_PATIENT = timedelta(minutes=30)
@@ -191,6 +197,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Browsers accept a __Host- cookie only if it is Secure, for path / and without a
+    # Domain, so no other host (a sibling subdomain) can set or widen it (S28).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
