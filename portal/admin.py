@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles
+from portal import audit, notices, roles
 from portal.models import AuditEvent, User
 
 # The Django admin's user search, kept in the session rather than in the URL (S27).
@@ -35,6 +37,38 @@ class UserAdmin(BaseUserAdmin):
     # Searched with a POST and kept in the session (S27): a search by email or name in the
     # URL would be written to every access log on the way.
     change_list_template = "admin/portal/user/change_list.html"
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Reset two-step sign-in (remove the authenticator)")
+    def reset_second_factor(self, request: HttpRequest, queryset) -> None:
+        """For a patient who lost their phone, or whose stolen session enrolled a device
+        of its own (S23): the devices go, every session of the account ends with them (a
+        session verified by the removed device would otherwise carry on), and the owner is
+        told. Staff accounts are the superuser's to reset."""
+        reset = 0
+        for user in queryset:
+            if (user.is_staff and not request.user.is_superuser) or self._out_of_reach(
+                request, user
+            ):
+                continue
+            deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+            if not deleted:
+                continue
+            User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+            audit.record(request, AuditEvent.Action.OTP_RESET, user)
+            notices.tell_owner(user, "The clinic removed the authenticator app from your account")
+            reset += 1
+        skipped = len(queryset) - reset
+        self.message_user(
+            request,
+            f"Two-step sign-in reset for {reset} account(s)."
+            + (
+                f" {skipped} left unchanged (no authenticator, or a staff account, which "
+                "only a superuser may reset)."
+                if skipped
+                else ""
+            ),
+        )
 
     def get_urls(self):
         search = path(

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -37,3 +40,53 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Enter the digits shown in your authenticator app.")
         return token
+
+
+def is_own_password(request: HttpRequest, password: str) -> bool:
+    """Whether `password` is the signed-in account's own, checked the way a sign-in is:
+    through axes, so wrong guesses from a stolen session count towards the lockout (S23)."""
+    user = request.user
+    found = authenticate(request, username=user.get_username(), password=password)
+    return found is not None and found.pk == user.pk
+
+
+NOT_THIS_ACCOUNTS_MESSAGE = "That is not the password of this account. Check it and try again."
+
+
+class EnrolForm(TokenForm):
+    """Adding an authenticator changes how the account signs in, so it needs the password
+    as well as a first code: a stolen session alone cannot lock the owner out."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to confirm it is you."},
+    )
+    field_order = ["password", "token"]
+
+    def __init__(self, *args, request: HttpRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not is_own_password(self.request, password):
+            raise forms.ValidationError(NOT_THIS_ACCOUNTS_MESSAGE)
+        return password
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form (current password, then the new one twice), with the current
+    password checked through axes like every other password check."""
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.fields["old_password"].label = "Current password"
+
+    def clean_old_password(self) -> str:
+        password = self.cleaned_data["old_password"]
+        if not is_own_password(self.request, password):
+            raise forms.ValidationError(NOT_THIS_ACCOUNTS_MESSAGE)
+        return password

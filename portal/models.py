@@ -122,6 +122,13 @@ class AuditEvent(models.Model):
         REVIEW = "review", "Reviewed"
         EXPORT = "export", "Exported"
         DENIED = "denied", "Denied access"
+        # A sign-in that needs a second factor is recorded as LOGIN only once it passes.
+        PASSWORD_OK = "password_ok", "Password accepted, second factor pending"
+        OTP_FAILED = "otp_failed", "Failed second-factor code"
+        OTP_ADDED = "otp_added", "Added an authenticator"
+        OTP_RESET = "otp_reset", "Reset a second factor"
+        PASSWORD_CHANGED = "password_changed", "Changed a password"
+        ROLE_CHANGED = "role_changed", "Changed roles or access"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-step/setup/", views.otp_setup, name="otp_setup"),
     path("accounts/two-step/", views.otp_verify, name="otp_verify"),
+    path("accounts/password/", views.password_change, name="password_change"),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(

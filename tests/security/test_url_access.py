@@ -42,6 +42,7 @@ ACCESS: dict[str, Route] = {
     "logout": Route(PUBLIC, ("POST",)),
     "otp_setup": Route(SIGNED_IN, ("GET", "POST")),
     "otp_verify": Route(SIGNED_IN, ("GET", "POST")),
+    "password_change": Route(SIGNED_IN, ("GET", "POST")),
     "password_reset": Route(PUBLIC, ("GET", "POST")),
     "password_reset_done": Route(PUBLIC),
     "password_reset_confirm": Route(PUBLIC, ("GET", "POST")),
