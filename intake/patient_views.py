@@ -26,6 +26,7 @@ from intake.summary import answer_sections
 from portal import audit, roles, stash
 from portal.models import AuditEvent, PendingRegistration, User
 from portal.roles import patient_required
+from portal.throttle import may_send_mail
 
 
 def own_intake(request: HttpRequest, pk: int) -> Intake:
@@ -128,9 +129,11 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/patient/register_sent.html")
     form = forms.RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.registration_start(
-            full_name=form.cleaned_data["full_name"], email=form.cleaned_data["email"]
-        )
+        # Over the hourly allowance nothing is sent, and the answer is the same (S26).
+        if may_send_mail(request, form.cleaned_data["email"]):
+            services.registration_start(
+                full_name=form.cleaned_data["full_name"], email=form.cleaned_data["email"]
+            )
         return redirect(f"{reverse('intake:register')}?sent=1")
     return render(request, "intake/patient/register.html", {"form": form})
 

@@ -6,6 +6,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
+from portal.throttle import may_send_mail
+
 
 class EmailAuthenticationForm(AuthenticationForm):
     """Sign-in by email. The error never says whether the address has an account."""
@@ -23,6 +25,16 @@ class EmailAuthenticationForm(AuthenticationForm):
         ),
         "inactive": "This account is not active. Please contact the clinic.",
     }
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending only within the hourly allowances (S26). Over them,
+    nothing is sent and the visitor sees the same "check your email" page as always."""
+
+    def save(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        if request is not None and not may_send_mail(request, self.cleaned_data["email"]):
+            return
+        super().save(*args, request=request, **kwargs)
 
 
 class TokenForm(forms.Form):

@@ -192,3 +192,20 @@ class PendingRegistration(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.created_at + REGISTRATION_LINK_LIFETIME
+
+
+class MailAllowance(models.Model):
+    """One email that an anonymous visitor had sent, counted against the address it went
+    to and against the client that asked (portal.throttle, SECURITY.md S26). In the
+    database, like the sessions and the lockout counts, so the limits hold across any
+    number of app servers. `key` is a keyed hash: the table holds no address of either kind.
+    """
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"Mail allowance used at {self.at:%Y-%m-%d %H:%M}"

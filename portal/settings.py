@@ -155,6 +155,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# Mails that anonymous visitors can have sent (password reset, registration), per address
+# and per client address, in each window (SECURITY.md S26, portal.throttle).
+EMAIL_THROTTLE_WINDOW = timedelta(hours=1)
+EMAIL_THROTTLE_PER_ADDRESS = int(os.environ.get("EMAIL_THROTTLE_PER_ADDRESS", "3"))
+EMAIL_THROTTLE_PER_CLIENT = int(os.environ.get("EMAIL_THROTTLE_PER_CLIENT", "10"))
+# Self-registrations waiting for their link to be opened (two hours each), at most: beyond
+# this the form still answers as usual, but no link is sent (and a warning is logged).
+PENDING_REGISTRATIONS_MAX = int(os.environ.get("PENDING_REGISTRATIONS_MAX", "2000"))
 
 # Sessions live in the database so that any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from portal import views
 from portal.admin_site import restrict_admin_site
+from portal.forms import PasswordResetForm
 
 restrict_admin_site(admin.site)
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),

@@ -11,6 +11,7 @@ health information.
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from django.utils import timezone
 from intake.models import Intake
 from portal import roles
 from portal.models import PendingRegistration, User
+
+log = logging.getLogger(__name__)
 
 SUBJECT = "Your account at {practice}"
 
@@ -43,6 +46,12 @@ def registration_start(*, full_name: str, email: str) -> None:
     PendingRegistration.expired().delete()
     if User.objects.filter(email=email).exists():
         _tell_owner(email)
+        return
+    waiting = PendingRegistration.objects.exclude(email=email).count()
+    if waiting >= settings.PENDING_REGISTRATIONS_MAX:
+        # A flood from many addresses at once: the form answers as usual (S26), but the
+        # table stays bounded until the links expire.
+        log.warning("Registration not started: %s links are waiting", waiting)
         return
     token, nonce_hash = PendingRegistration.new_token()
     # Registering again replaces the earlier link: only the newest email's link works.
