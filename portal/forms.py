@@ -6,6 +6,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
+from portal.models import User
+from portal.text import NeutraliseBidiMixin
 from portal.throttle import may_send_mail
 
 
@@ -102,3 +104,18 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         if not is_own_password(self.request, password):
             raise forms.ValidationError(NOT_THIS_ACCOUNTS_MESSAGE)
         return password
+
+
+class PractitionerInviteForm(NeutraliseBidiMixin, forms.Form):
+    """Who to invite as a practitioner; their password is theirs to choose (S24)."""
+
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        existing = User.objects.filter(email=email).first()
+        # An account whose invitation link was never used may be invited again.
+        if existing is not None and (existing.has_usable_password() or existing.last_login):
+            raise forms.ValidationError("This address already has an account.")
+        return email

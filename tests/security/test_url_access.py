@@ -265,7 +265,8 @@ ADMIN_GROUP_CAN_OPEN: dict[str, set[str]] = {
     "axes.accessfailurelog": set(),
     "otp_totp.totpdevice": set(),
     "portal.auditevent": set(),
-    "portal.user": {"changelist", "add", "change"},
+    # Accounts are invited, not added: the add form sets a password (S24).
+    "portal.user": {"changelist", "change"},
     "guide.page": {"changelist", "add", "change"},
     # Revisions are history: they can be read (and restored from), never added.
     "guide.pagerevision": {"changelist", "change"},
