@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from guide.markdown import section_link
 from intake import selectors, services
 from intake.export import screening_input
 from intake.models import Flag, Intake, Invitation, Review, ScreeningRun
@@ -222,7 +223,7 @@ def _decorate(flags: list[Flag]) -> list[Flag]:
         # Django's check, as for `next` (portal.views.safe_next): it knows that browsers
         # read "/\\host" as "//host", another site.
         on_site = url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set())
-        flag.guide_link = url if on_site else ""
+        flag.guide_link = section_link(url) if on_site else ""
     return flags
 
 

@@ -48,8 +48,8 @@ def test_a_practitioner_reviews_a_flagged_intake(open_page, practitioner):
 
     # Follow the bleeding flag to the paragraph of the guide that explains it.
     bleeding.first.get_by_role("link", name=re.compile("^Safety guidance")).click()
-    expect(page).to_have_url(re.compile(r"/guide/safety/#bleeding$"))
-    section = page.locator("#bleeding")
+    expect(page).to_have_url(re.compile(r"/guide/safety/#section-bleeding$"))
+    section = page.locator("#section-bleeding")
     expect(section).to_have_text(re.compile("Bleeding problems and blood thinners"))
     expect(section).to_be_in_viewport()
     page.go_back()

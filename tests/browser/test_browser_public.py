@@ -41,7 +41,7 @@ def test_it_has_no_serious_accessibility_problems_on_public_pages(any_page: Page
     check_page(page, "guide-index")
 
     page.get_by_role("link", name="Considerations and safety").first.click()
-    expect(page.locator("#bleeding")).to_be_visible()
+    expect(page.locator("#section-bleeding")).to_be_visible()
     check_page(page, "guide-page")
 
     page.goto("/guide/")

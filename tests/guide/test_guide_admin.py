@@ -75,7 +75,7 @@ def test_it_records_a_revision_on_every_save(admin_client_verified, admin_user):
     response = admin_client_verified.post(reverse("admin:guide_page_add"), page_form())
     page = Page.objects.get(slug="sleep-and-pain")
     assertRedirects(response, reverse(CHANGELIST), fetch_redirect_response=False)
-    assert page.body_html.startswith('<h2 id="sleep">Sleep</h2>')
+    assert page.body_html.startswith('<h2 id="section-sleep">Sleep</h2>')
 
     change_url = reverse("admin:guide_page_change", args=[page.pk])
     response = admin_client_verified.post(
@@ -196,7 +196,7 @@ def test_it_previews_unsaved_content_as_json_for_the_script(admin_client_verifie
     assert response.status_code == 200
     data = json.loads(response.content)
     assert data["title"] == "Sleep and pain"
-    assert data["body_html"].startswith('<h2 id="hello">Hello</h2>')
+    assert data["body_html"].startswith('<h2 id="section-hello">Hello</h2>')
     assert "script" not in data["body_html"]
     assert "javascript" not in data["body_html"]
     assert "no-store" in response["Cache-Control"]
@@ -206,7 +206,7 @@ def test_it_previews_unsaved_content_as_json_for_the_script(admin_client_verifie
 def test_it_previews_unsaved_content_as_a_page_without_javascript(admin_client_verified):
     response = admin_client_verified.post(reverse("guide:preview"), page_form())
     assertContains(response, "Preview of unsaved changes")
-    assertContains(response, '<h2 id="sleep">Sleep</h2>', html=False)
+    assertContains(response, '<h2 id="section-sleep">Sleep</h2>', html=False)
     assertContains(response, "A source")
 
 

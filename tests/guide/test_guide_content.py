@@ -82,7 +82,7 @@ REQUIRED_TOPICS = [
 def section_text(html: str, anchor: str) -> str:
     """The text of the section whose heading has `anchor`, up to the next heading of the
     same or a higher level, tags stripped and lower case."""
-    match = re.search(rf'<h([23]) id="{re.escape(anchor)}">', html)
+    match = re.search(rf'<h([23]) id="section-{re.escape(anchor)}">', html)
     assert match, f"no section #{anchor}"
     level = int(match.group(1))
     rest = html[match.end() :]

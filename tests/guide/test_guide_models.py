@@ -12,7 +12,7 @@ from guide.models import Page
 
 def test_it_renders_sanitised_html_on_save(make_page):
     page = make_page(body="## Hi {#hi}\n\n<script>x()</script>[x](javascript:y())")
-    assert page.body_html.startswith('<h2 id="hi">Hi</h2>')
+    assert page.body_html.startswith('<h2 id="section-hi">Hi</h2>')
     assert "<script" not in page.body_html
     assert "javascript" not in page.body_html
 

@@ -73,12 +73,12 @@ def test_it_links_every_screening_category_to_its_safety_section(client):
     assert response.status_code == 200
     html = response.content.decode()
     for category in SCREENING_CATEGORIES:
-        assert len(re.findall(rf'<h2 id="{category}">', html)) == 1, category
+        assert len(re.findall(rf'<h2 id="section-{category}">', html)) == 1, category
 
 
 def test_it_says_the_guide_is_not_medical_advice(client):
     response = client.get(reverse("guide:page", args=["conclusion"]))
-    assertContains(response, 'id="not-medical-advice"')
+    assertContains(response, 'id="section-not-medical-advice"')
     assertContains(response, "<strong>not medical advice</strong>", html=False)
 
 

@@ -106,7 +106,9 @@ def test_it_shows_flags_grouped_by_severity_highest_first(practitioner_client, i
     assertContains(response, "<li>because of R06</li>", html=True)
     assertContains(response, "Action for R06")
     assertContains(response, "manual needling (MN), cupping (CUP)")
-    assertContains(response, '<a href="/guide/safety/#bleeding">Safety guidance: Title of R06</a>')
+    assertContains(
+        response, '<a href="/guide/safety/#section-bleeding">Safety guidance: Title of R06</a>'
+    )
 
 
 @pytest.mark.parametrize(
