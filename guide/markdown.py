@@ -74,7 +74,7 @@ EXTENSION_CONFIGS = {
 # Every id in guide HTML starts with this, and no template's own element id does
 # (tests/guide/test_heading_ids.py): an editor's {#idle-warning} or {#main} can then never
 # take the id of the page's idle warning or main region, which scripts, labels and skip
-# links look up (SECURITY.md S29).
+# links look up (docs/security.md S29).
 SECTION_ID_PREFIX = "section-"
 
 

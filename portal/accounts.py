@@ -1,4 +1,4 @@
-"""Changes to accounts that someone other than their owner makes in the admin (SECURITY.md
+"""Changes to accounts that someone other than their owner makes in the admin (docs/security.md
 S24): inviting a practitioner, and recording (audit trail and a mail to the owner) every
 change of another person's access or password."""
 

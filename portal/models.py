@@ -196,7 +196,7 @@ class PendingRegistration(models.Model):
 
 class MailAllowance(models.Model):
     """One email that an anonymous visitor had sent, counted against the address it went
-    to and against the client that asked (portal.throttle, SECURITY.md S26). In the
+    to and against the client that asked (portal.throttle, docs/security.md S26). In the
     database, like the sessions and the lockout counts, so the limits hold across any
     number of app servers. `key` is a keyed hash: the table holds no address of either kind.
     """

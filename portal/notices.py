@@ -1,5 +1,5 @@
 """Telling an account's owner that how their account signs in, or what it may do, has
-changed (SECURITY.md S23, S24): a new authenticator, a reset one, a new password, another
+changed (docs/security.md S23, S24): a new authenticator, a reset one, a new password, another
 role. The mail says what changed and when, never anything about the person's health, and
 asks whoever did not expect it to call the clinic."""
 

@@ -156,7 +156,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 # Mails that anonymous visitors can have sent (password reset, registration), per address
-# and per client address, in each window (SECURITY.md S26, portal.throttle).
+# and per client address, in each window (docs/security.md S26, portal.throttle).
 EMAIL_THROTTLE_WINDOW = timedelta(hours=1)
 EMAIL_THROTTLE_PER_ADDRESS = int(os.environ.get("EMAIL_THROTTLE_PER_ADDRESS", "3"))
 EMAIL_THROTTLE_PER_CLIENT = int(os.environ.get("EMAIL_THROTTLE_PER_CLIENT", "10"))

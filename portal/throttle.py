@@ -1,4 +1,4 @@
-"""How many emails anonymous visitors can have the portal send (SECURITY.md S26).
+"""How many emails anonymous visitors can have the portal send (docs/security.md S26).
 
 Password reset and registration send mail to whatever address is typed in, to anyone who
 asks. Each is allowed a few an hour per address (so nobody's inbox can be flooded) and per

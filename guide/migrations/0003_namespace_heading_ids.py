@@ -1,5 +1,5 @@
 """Render every page again: heading ids are now namespaced (guide.markdown.section_id,
-SECURITY.md S29), and the HTML stored before still has the bare ones."""
+docs/security.md S29), and the HTML stored before still has the bare ones."""
 
 from django.db import migrations
 

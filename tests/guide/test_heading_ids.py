@@ -1,5 +1,5 @@
 """Heading ids that editors type ({#idle-warning}) are namespaced, so they can never be the
-id of one of the page's own elements (SECURITY.md S29); links to the guide's sections,
+id of one of the page's own elements (docs/security.md S29); links to the guide's sections,
 the safety anchors that screening flags point at included, still land on them."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""No identity or health data in cookies, URLs or caches (SECURITY.md S27), and cookies
+"""No identity or health data in cookies, URLs or caches (docs/security.md S27), and cookies
 that are host-only in production and end with the browser (S28)."""
 
 from __future__ import annotations

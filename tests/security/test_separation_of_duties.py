@@ -1,5 +1,5 @@
 """Clinic admins manage the guide, the consent text and accounts, and cannot reach
-patients' health data by a side door (SECURITY.md S24): no setting of passwords, no
+patients' health data by a side door (docs/security.md S24): no setting of passwords, no
 practitioner role or staff account without a superuser, no taking over an address. Every
 change of another person's access or password is on the trail and mailed to them."""
 
