@@ -224,6 +224,9 @@ class ScreeningRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_current = models.BooleanField(default=True)
+    # What the engine read and did not raise as current, each with its reason (the
+    # `considered` list of the screening contract), so a misreading stays visible.
+    considered = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -18,14 +18,14 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import selectors, services
-from intake.export import screening_input
+from intake.export import screening_input, screening_result
 from intake.models import Flag, Intake, Invitation, Review, ScreeningRun
 from intake.practice_forms import (
     MODALITY_LABELS,
@@ -298,6 +298,21 @@ def intake_export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     # The file name carries the record number only, never the patient's name.
     response["Content-Disposition"] = f'attachment; filename="intake-{intake.pk}.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@practitioner_required
+@require_http_methods(["GET"])
+def intake_screening_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current screening run (flags and what was considered, not raised) as a download,
+    in the shape `manage.py screen` prints; a 404 when the intake has not been screened."""
+    intake = selectors.practice_intake(pk=pk)
+    run = get_object_or_404(ScreeningRun, intake=intake, is_current=True)
+    audit.record(request, AuditEvent.Action.EXPORT, intake)
+    body = json.dumps(screening_result(run), indent=2, ensure_ascii=False) + "\n"
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="intake-{intake.pk}-screening.json"'
     response["Cache-Control"] = "no-store, private"
     return response
 

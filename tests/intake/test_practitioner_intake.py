@@ -277,9 +277,8 @@ def test_it_rescreens_and_keeps_the_old_flags_as_stored(
 ):
     old = add_run(intake, "2025.1.0", [flag_data("R06", "caution", title="Old wording")])
     new_flag = flag_data("R07", "info", title="New rule")
-    monkeypatch.setattr(
-        services.screening, "screen", lambda data: {"ruleset": "2026.11.0", "flags": [new_flag]}
-    )
+    result = {"ruleset": "2026.11.0", "flags": [new_flag], "considered": []}
+    monkeypatch.setattr(services.screening, "screen", lambda data: result)
     monkeypatch.setattr(practitioner_views, "RULESET_VERSION", "2026.11.0")
 
     response = practitioner_client.post(reverse("intake:rescreen", args=[intake.pk]))

@@ -16,8 +16,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+<<<<<<< HEAD
 from intake.models import Intake
 from intake.services import invitation_create
+=======
+from intake.invitations import create_invitation
+from intake.models import Intake, ScreeningRun
+>>>>>>> f5c19a0 (Considered mentions stored with each screening run, shown under the flags on the intake page and print view, and in a screening download)
 from tests.conftest import PASSWORD, make_user, sign_in
 
 PUBLIC = "public"  # anyone, signed in or not
@@ -65,6 +70,7 @@ ACCESS: dict[str, Route] = {
     "intake:intake_detail": Route(PRACTITIONER),
     "intake:intake_print": Route(PRACTITIONER),
     "intake:intake_export": Route(PRACTITIONER),
+    "intake:intake_screening_export": Route(PRACTITIONER),
     "intake:review": Route(PRACTITIONER, ("GET", "POST")),
     "intake:rescreen": Route(PRACTITIONER, ("POST",)),
 }
@@ -109,6 +115,8 @@ def cast(db, patient, other_patient, practitioner, admin_user):
         created_by=practitioner,
     )
     Intake.objects.filter(pk=intake.pk).update(patient=patient, status=Intake.Status.IN_PROGRESS)
+    # Screened once, so the screening download has something to serve.
+    ScreeningRun.objects.create(intake=intake, ruleset="test")
     other_intake = Intake.objects.create(patient=other_patient, patient_name="Olive Other")
     clients = {
         "anonymous": Client(),
@@ -139,6 +147,7 @@ def url_for(name: str, cast: dict) -> str:
         "intake:intake_detail": {"pk": cast["intake"].pk},
         "intake:intake_print": {"pk": cast["intake"].pk},
         "intake:intake_export": {"pk": cast["intake"].pk},
+        "intake:intake_screening_export": {"pk": cast["intake"].pk},
         "intake:review": {"pk": cast["intake"].pk},
         "intake:rescreen": {"pk": cast["intake"].pk},
         "intake:accept_invitation": {"token": cast["token"]},
