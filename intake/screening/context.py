@@ -66,6 +66,7 @@ class ContextRules:
     list_words: frozenset[str]
     max_scope: int
     crosses_commas: frozenset[str]  # categories whose forward scope goes on across commas
+    backward_crosses_commas: frozenset[str]  # ... and whose backward scope does
 
     def find(self, tokens: Tokens, taken: Iterable[range]) -> list[tuple[int, int, Trigger]]:
         """Every trigger in `tokens` as (start, end, trigger), left to right, longest first;
@@ -150,7 +151,9 @@ class ContextRules:
         first = start
         limit = max(0, start - self.max_scope)
         while first > limit:
-            if breaks[first] != 0 or (first - 1) in starts:
+            if breaks[first] == CLAUSE or (first - 1) in starts:
+                break
+            if breaks[first] == COMMA and category not in self.backward_crosses_commas:
                 break
             if self._ends(words_[first - 1], category):
                 break
@@ -199,5 +202,6 @@ def load_context(path: Path) -> tuple[ContextRules, dict[str, Any]]:
         list_words=frozenset(doc["list_words"]),
         max_scope=int(doc["max_scope"]),
         crosses_commas=frozenset(doc["crosses_commas"]),
+        backward_crosses_commas=frozenset(doc["backward_crosses_commas"]),
     )
     return rules, doc
