@@ -151,7 +151,9 @@ class ContextRules:
         first = start
         limit = max(0, start - self.max_scope)
         while first > limit:
-            if breaks[first] == CLAUSE or (first - 1) in starts:
+            # A backward trigger that opens its clause answers the one before it
+            # ("pacemaker - ruled out", "warfarin: stopped 2021").
+            if (breaks[first] == CLAUSE and first != start) or (first - 1) in starts:
                 break
             if breaks[first] == COMMA and category not in self.backward_crosses_commas:
                 break
