@@ -24,11 +24,18 @@ def screening_input(intake: Intake) -> dict:
     return {key: out[key] for key in CONTRACT_KEYS if key in out}
 
 
+# A flag's keys in the screening contract (docs/screening.md), in its order.
+FLAG_KEYS = ("rule", "category", "severity", "title", "action", "because", "affects", "guide_url")
+
+
 def screening_result(run: ScreeningRun) -> dict:
     """A stored run as `manage.py screen` prints it: the ruleset that raised the flags, the
     flags in the order it gave them, and what it considered and did not raise."""
     return {
         "ruleset": run.ruleset,
-        "flags": [flag.as_contract() for flag in run.flags.order_by("position")],
+        "flags": [
+            {key: getattr(flag, key) for key in FLAG_KEYS}
+            for flag in run.flags.order_by("position")
+        ],
         "considered": list(run.considered),
     }

@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from intake.models import Intake, ScreeningRun
 from intake.screening import RULESET_VERSION
-from intake.screening_service import run_screening
+from intake.services import screening_run
 
 ANSWERS = {
     "about": {"legal_name": "Pat Jones", "date_of_birth": "1961-03-14", "sex_at_birth": "female"},
@@ -38,7 +38,7 @@ def intake(patient) -> Intake:
 
 
 def test_the_run_keeps_what_was_considered(intake):
-    run = run_screening(intake)
+    run = screening_run(intake=intake)
 
     assert run.ruleset == RULESET_VERSION
     reasons = {(item["mention"], item["reason"]) for item in run.considered}
@@ -50,7 +50,7 @@ def test_the_run_keeps_what_was_considered(intake):
 
 
 def test_the_intake_page_and_print_view_show_it_under_the_flags(practitioner_client, intake):
-    run_screening(intake)
+    screening_run(intake=intake)
 
     for name in ("intake_detail", "intake_print"):
         response = practitioner_client.get(reverse(f"intake:{name}", args=[intake.pk]))
@@ -69,7 +69,7 @@ def test_a_run_with_nothing_considered_shows_no_such_list(practitioner_client, i
 
 
 def test_the_screening_download_is_the_screen_commands_output(practitioner_client, intake):
-    run = run_screening(intake)
+    run = screening_run(intake=intake)
 
     response = practitioner_client.get(reverse("intake:intake_screening_export", args=[intake.pk]))
 
@@ -94,7 +94,7 @@ def test_an_earlier_run_keeps_its_ruleset_and_considered_list(intake):
         intake=intake, ruleset="2026.11.1", considered=[{"where": "x", "mention": "y"}]
     )
 
-    run_screening(intake)
+    screening_run(intake=intake)
 
     old.refresh_from_db()
     assert (old.ruleset, old.is_current) == ("2026.11.1", False)

@@ -16,13 +16,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-<<<<<<< HEAD
-from intake.models import Intake
-from intake.services import invitation_create
-=======
-from intake.invitations import create_invitation
 from intake.models import Intake, ScreeningRun
->>>>>>> f5c19a0 (Considered mentions stored with each screening run, shown under the flags on the intake page and print view, and in a screening download)
+from intake.services import invitation_create
 from tests.conftest import PASSWORD, make_user, sign_in
 
 PUBLIC = "public"  # anyone, signed in or not

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0006_invitation_form_token'),
+        ('intake', '0007_drop_unchecked_review_permission'),
     ]
 
     operations = [
