@@ -710,7 +710,7 @@ class _Reader:
         self.reading = _Reading()
         sex = answers.get("sex_at_birth")
         pregnancy = answers.get("pregnancy")
-        # The patient's own answers about sex and pregnancy win over free text (DESIGN.md).
+        # The patient's own answers about sex and pregnancy win over free text.
         self.pregnancy_answer: str | None = None
         if sex == "male":
             self.pregnancy_answer = "sex at birth answer is 'male'"

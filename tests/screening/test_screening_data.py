@@ -17,7 +17,7 @@ FINGERPRINTS = {
     "2026.11.0": "bf6701fd4be13daaad9406bf466189931e23cd0827dbf9c14555e36f116d18d0",
     "2026.11.1": "1ca3255f744f0ad4f4ed4306d9d7e1c2ce99f694f5107df2550e6af91c200b68",
     # 2026.12.0: context read by ConText triggers (data/context.json), more patient phrasing.
-    "2026.12.0": "2a8c38b109cb976d8591d120acface95a6d126c46ff4d74fdfcbb4b07935a7bd",
+    "2026.12.0": "f63a3dc4e0cf2f4a69776f1392f89f1148e2853b33f17f1737e15937741d2c3d",
 }
 
 
