@@ -654,7 +654,7 @@ _BLEEDING_RULE = {
 }
 _TAG_RULE = {"pregnant": "R01", "trying": "R01", "epilepsy": "R14", "coagulopathy": "R04"}
 _TAG_RULE["von_willebrand"] = "R04"
-_RELATIVES_ONLY_NOT = frozenset({"friend", "colleague", "neighbour"})
+_NOT_RELATIVES = frozenset({"friend", "colleague", "neighbour"})
 STOPPED_NOTE = "reported as stopped \u2014 confirm"
 PAST_NOTE = "reported as in the past \u2014 confirm"
 PLANNED_NOTE = "planned \u2014 confirm at the visit"
@@ -698,7 +698,7 @@ def _medicine_rules(medicine: Medicine) -> list[str]:
 def _family_reason(concept: Concept | None, trigger: str) -> str:
     if concept is not None and concept.tags & {"pregnant", "trying"}:
         return f"about someone else's pregnancy ('{trigger}')"
-    if trigger in _RELATIVES_ONLY_NOT:
+    if trigger in _NOT_RELATIVES:
         return f"someone else's ('{trigger}')"
     return f"a family member's ('{trigger}')"
 
