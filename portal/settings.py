@@ -260,6 +260,18 @@ STORAGES = {
     },
 }
 
+# The anonymous guide's pages (guide.cache). A folder on disk is shared by every worker on
+# one machine, so publishing in one worker empties it for all; a clinic running several
+# machines points GUIDE_CACHE_DIR at shared storage or swaps in memcached or Redis here.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "guide": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("GUIDE_CACHE_DIR", str(BASE_DIR / ".cache" / "guide-pages")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

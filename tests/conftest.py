@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -110,6 +111,12 @@ def fast_password_hashing(settings, request):
     Mark a test `@pytest.mark.real_hashing` to keep the production hasher."""
     if "real_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_guide_cache() -> None:
+    """The guide's page cache outlives each test's database: start every test without it."""
+    caches["guide"].clear()
 
 
 @pytest.fixture(autouse=True)
