@@ -268,9 +268,7 @@ class PageAdmin(EditorPermissionsMixin, admin.ModelAdmin):
         newest = getattr(obj, "newest", None) or obj.latest_revision()
         live = obj.live_revision
         if obj.is_published and live is not None:
-            on_site = format_html(
-                "On the site: the version of {}.", _stamp(live.created)
-            )
+            on_site = format_html("On the site: the version of {}.", _stamp(live.created))
         elif obj.status == Page.Status.PUBLISHED:
             on_site = "Not on the site now (its publication or take-down time)."
         else:
@@ -290,14 +288,10 @@ class PageAdmin(EditorPermissionsMixin, admin.ModelAdmin):
                     format_html_join(" · ", '<a href="{}">{}</a>', links),
                 )
             )
-            request_note = newest.events.filter(
-                action=PageEvent.Action.CHANGES_REQUESTED
-            ).first()
+            request_note = newest.events.filter(action=PageEvent.Action.CHANGES_REQUESTED).first()
             if newest.status == PageRevision.Status.CHANGES_REQUESTED and request_note:
                 parts.append(
-                    format_html(
-                        "{} asked for changes: “{}”", request_note.actor, request_note.note
-                    )
+                    format_html("{} asked for changes: “{}”", request_note.actor, request_note.note)
                 )
         elif live is not None:
             parts.append("No unpublished changes.")

@@ -77,9 +77,7 @@ def cacheable(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def serve(
-    request: HttpRequest, key: str, build: Callable[[], HttpResponse]
-) -> HttpResponse:
+def serve(request: HttpRequest, key: str, build: Callable[[], HttpResponse]) -> HttpResponse:
     """The response for `key` (a view and its arguments) from the cache when the reader is
     anonymous, otherwise built afresh. Only complete 200 pages are kept."""
     state = current()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 
 from guide.markdown import render
@@ -246,9 +246,7 @@ def _make_live(revision: PageRevision, actor, *, claim: bool = False) -> bool:
                 raise WorkflowError(problems)
         _cancel_schedules(page, actor, keep=revision)
         if page.live_revision_id and page.live_revision_id != revision.pk:
-            PageRevision.objects.filter(pk=page.live_revision_id).update(
-                status=Status.SUPERSEDED
-            )
+            PageRevision.objects.filter(pk=page.live_revision_id).update(status=Status.SUPERSEDED)
         _copy_content(page, revision)
         page.status = Page.Status.PUBLISHED
         page.live_revision = revision

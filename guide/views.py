@@ -155,7 +155,5 @@ def preview(request: HttpRequest) -> HttpResponse:
     existing = Page.objects.filter(slug=slug).first() if slug else None
     page = existing or Page(slug=slug)
     shown = _as_page(page, {field: request.POST.get(field, "") for field in CONTENT_FIELDS})
-    response = _page_response(
-        request, shown, Page.objects.published(), preview=True, unsaved=True
-    )
+    response = _page_response(request, shown, Page.objects.published(), preview=True, unsaved=True)
     return _private(response)

@@ -135,6 +135,8 @@ def test_it_keeps_the_live_page_while_an_edit_is_saved(admin_client_verified, cl
     # The form shows the draft, not the live text, so the editor carries on where they were.
     form = admin_client_verified.get(change_url).context["adminform"].form
     assert form.initial["body"].endswith("A sentence still in draft.")
+
+
 def test_it_rejects_a_duplicate_slug_in_the_admin(admin_client_verified, draft):
     response = admin_client_verified.post(
         reverse("admin:guide_page_add"), page_form(slug=draft.slug)
@@ -159,8 +161,9 @@ def test_it_shows_a_diff_before_restoring_a_revision(admin_client_verified, admi
     response = admin_client_verified.get(compare_url, {"with": newest.pk})
     restore_url = reverse("admin:guide_pagerevision_restore", args=[old.pk])
     assertContains(response, f'action="{restore_url}"')
-    assertContains(response, "<span class=\"visually-hidden\">Removed: </span>Rewritten about cupping.", html=False)
-    assertContains(response, "<span class=\"visually-hidden\">Added: </span>Draft text about moxibustion.", html=False)
+    hidden = '<span class="visually-hidden">'
+    assertContains(response, f"{hidden}Removed: </span>Rewritten about cupping.", html=False)
+    assertContains(response, f"{hidden}Added: </span>Draft text about moxibustion.", html=False)
 
     assert admin_client_verified.get(restore_url).status_code == 405
     response = admin_client_verified.post(restore_url)

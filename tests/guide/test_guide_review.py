@@ -97,12 +97,14 @@ def test_it_gives_practitioners_nothing_else(practitioner_client, admin_user):
     plain = Page.objects.get(slug="chronic-pain")
     revision = plain.latest_revision()
     # Pages that are not clinical are not theirs to preview or review.
-    assert practitioner_client.get(
-        reverse("guide:preview_revision", args=[revision.pk])
-    ).status_code == 404
-    assert practitioner_client.get(
-        reverse("guide:review_detail", args=[revision.pk])
-    ).status_code == 404
+    assert (
+        practitioner_client.get(reverse("guide:preview_revision", args=[revision.pk])).status_code
+        == 404
+    )
+    assert (
+        practitioner_client.get(reverse("guide:review_detail", args=[revision.pk])).status_code
+        == 404
+    )
     assert practitioner_client.get(reverse("admin:index")).status_code == 302
     assert practitioner_client.get(f"{plain.get_absolute_url()}?preview=1").status_code == 200
     assert practitioner_client.post(reverse("guide:preview"), {}).status_code == 403

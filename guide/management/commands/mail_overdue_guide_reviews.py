@@ -1,6 +1,6 @@
 """Mail every admin the guide pages past their review-by date. Run monthly from cron:
 
-    0 8 1 * *  cd /srv/portal && .venv/bin/python manage.py mail_overdue_guide_reviews
+0 8 1 * *  cd /srv/portal && .venv/bin/python manage.py mail_overdue_guide_reviews
 """
 
 from __future__ import annotations
