@@ -30,7 +30,10 @@ from portal import roles
 
 # How many revisions and events the page form lists; the full history is one click away.
 RECENT = 10
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Seconds are shown (step 1) so that a version can be timed to the second, and the browser
+# test can watch one go live on time.
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+INPUT_FORMATS = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -40,7 +43,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs, format=DATETIME_FORMAT)
+        super().__init__({"step": "1", **(attrs or {})}, format=DATETIME_FORMAT)
 
 
 class DateInput(forms.DateInput):
@@ -65,7 +68,7 @@ class PageForm(forms.ModelForm):
         label="Publish at",
         required=False,
         widget=DateTimeLocalInput,
-        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        input_formats=INPUT_FORMATS,
         help_text="For “Save and schedule”: the date and time this version goes live.",
     )
 
@@ -91,7 +94,7 @@ class PageForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["expire_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        self.fields["expire_at"].input_formats = INPUT_FORMATS
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -104,6 +107,11 @@ class PageForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        for field in ("body", "references"):
+            # Browsers send a textarea's lines ending in CR LF; stored text (and the content
+            # compared to spot an unchanged save) ends them in LF.
+            if isinstance(data.get(field), str):
+                data[field] = data[field].replace("\r\n", "\n")
         if "_schedule" in self.data:
             at = data.get("go_live_at")
             if at is None:
