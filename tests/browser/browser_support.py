@@ -153,8 +153,9 @@ def assert_accessible(
 ) -> None:
     """Zero violations of the given impacts (serious or critical unless told). `known`
     tolerates named findings (rule id -> CSS selectors of the elements, or of containers
-    around them) in markup the portal does not write, such as Django's admin; every other finding still fails. Contrast that axe
-    could not judge is printed (pytest shows it with the test's output) for a human check."""
+    around them) in markup the portal does not write, such as Django's admin; every other
+    finding still fails. Contrast that axe could not judge is printed (pytest shows it with
+    the test's output) for a human check."""
     known = known or {}
     results = axe_results(page)
     violations = []
