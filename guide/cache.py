@@ -11,7 +11,10 @@ query per request until then.
 Only requests with no session and no message cookie are served from or stored in the
 cache: a signed-in reader's page (navigation, sign-out form, messages) is never kept for
 anyone else. The cache backend is in settings.CACHES["guide"]: a folder on disk shared by
-every worker on the machine; several machines need a shared backend (memcached, Redis).
+every worker on one machine, so a change is seen at once there. Another machine's folder is
+not emptied by it, which is why the state lives only STATE_TIMEOUT: past that each machine
+starts a new generation of its own, so no host shows an old page for longer. A shared
+backend (memcached, Redis) makes it immediate everywhere. Losing the folder loses nothing.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 STATE_KEY = "guide:state"
-# An upper bound on how long anything is kept, in case an invalidation is ever missed (a
-# page changed in the database by hand, say).
+# How stale another machine (or a page changed in the database by hand) can leave a page.
+STATE_TIMEOUT = 30
+# Pages of an old generation are unreachable; this only lets the backend drop them.
 TIMEOUT = 60 * 60
 
 
@@ -67,7 +71,7 @@ def current(now: datetime.datetime | None = None) -> State:
         publishing.apply_due(now)
         due = publishing.next_change(now)
     state = State(secrets.token_hex(8), due)
-    _cache().set(STATE_KEY, state, TIMEOUT)
+    _cache().set(STATE_KEY, state, STATE_TIMEOUT)
     return state
 
 
