@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from guide.models import Page
 from intake.models import Intake
 from intake.services import invitation_create
 from tests.conftest import PASSWORD, make_user, sign_in
@@ -27,6 +28,8 @@ PATIENT = "patient"  # signed-in patients (their own things only)
 OWNER = "owner"  # the patient whose intake the id names; other patients get 404
 PRACTITIONER = "practitioner"  # practitioners only: intakes are not the admins' to read
 EDITOR = "editor"  # admins (guide editors)
+# Admins and practitioners (a clinical page's saved versions); everyone else gets a 404.
+PREVIEWER = "previewer"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ ACCESS: dict[str, Route] = {
     "guide:search": Route(PUBLIC),
     "guide:page": Route(PUBLIC),
     "guide:preview": Route(EDITOR, ("POST",)),
+    "guide:preview_revision": Route(PREVIEWER),
+    "guide:review_list": Route(PRACTITIONER),
+    "guide:review_detail": Route(PRACTITIONER, ("GET", "POST")),
     "intake:start": Route(PUBLIC),
     "intake:register": Route(PUBLIC, ("GET", "POST")),
     "intake:accept_invitation": Route(NOT_STAFF),
@@ -124,7 +130,13 @@ def cast(db, patient, other_patient, practitioner, admin_user):
         "admin": admin_user,
     }
     token = link.rstrip("/").rsplit("/", 1)[-1]
-    return {"intake": intake, "other_intake": other_intake, "token": token} | {
+    safety_revision = Page.objects.get(slug="safety").latest_revision()
+    return {
+        "intake": intake,
+        "other_intake": other_intake,
+        "token": token,
+        "safety_revision": safety_revision,
+    } | {
         "clients": clients,
         "users": users,
     }
@@ -143,6 +155,8 @@ def url_for(name: str, cast: dict) -> str:
         "intake:rescreen": {"pk": cast["intake"].pk},
         "intake:accept_invitation": {"token": cast["token"]},
         "guide:page": {"slug": "safety"},
+        "guide:preview_revision": {"revision_id": cast["safety_revision"].pk},
+        "guide:review_detail": {"revision_id": cast["safety_revision"].pk},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
@@ -154,6 +168,8 @@ def expected(who: str, visitor: str) -> str:
         return "ok"
     if who == NOT_STAFF:
         return "forbidden" if visitor in {"practitioner", "admin"} else "ok"
+    if who == PREVIEWER:
+        return "ok" if visitor in {"practitioner", "admin"} else "missing"
     if visitor == "anonymous":
         return "login"
     if who == SIGNED_IN:
