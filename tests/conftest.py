@@ -113,9 +113,20 @@ def fast_password_hashing(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _guide_cache_dir(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("guide-cache"))
+
+
 @pytest.fixture(autouse=True)
-def _empty_guide_cache() -> None:
-    """The guide's page cache outlives each test's database: start every test without it."""
+def _empty_guide_cache(settings, _guide_cache_dir) -> None:
+    """The guide's page cache outlives each test's database: every test starts without it,
+    in a folder of this run's own (runs side by side, say on SQLite and PostgreSQL, would
+    otherwise empty and fill each other's)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "guide": {**settings.CACHES["guide"], "LOCATION": _guide_cache_dir},
+    }
     caches["guide"].clear()
 
 
