@@ -159,6 +159,13 @@ class Intake(models.Model):
             models.Index(fields=["status", "appointment_at"], name="intake_status_appt_idx"),
             models.Index(fields=["highest_severity", "appointment_at"], name="intake_severity_idx"),
             models.Index(fields=["patient", "-created_at"], name="intake_patient_idx"),
+            # The dashboard's triage groups: unreviewed intakes by highest flag, longest
+            # waiting first (practitioner_views.AppointmentPage).
+            models.Index(
+                fields=["highest_severity", "submitted_at", "id"],
+                name="intake_triage_idx",
+                condition=models.Q(status="submitted"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -288,6 +295,7 @@ class Review(models.Model):
         NO_CUPPING = "no_cupping", "No cupping"
         SUPERFICIAL = "superficial_only", "Superficial needling only"
         AVOID_POINTS = "avoid_points", "Avoid named points"
+        AVOID_REGION = "avoid_region", "Avoid a named body region"
         AVOID_LIMB = "avoid_limb", "Avoid a limb"
         LYING_DOWN = "lying_down", "Treat lying down"
         OTHER = "other", "Other"
@@ -297,6 +305,10 @@ class Review(models.Model):
     version = models.PositiveIntegerField()
     decision = models.CharField(max_length=20, choices=Decision.choices)
     modifications = models.JSONField(default=list, blank=True)
+    # Refer or contraindicated flags the practitioner chose to treat despite, each with the
+    # written reason: [{"flag": id, "rule", "severity", "title", "reason"}]. The flag's words
+    # are copied so that the record reads the same whatever happens to the run later.
+    overrides = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True, max_length=5000)
     acknowledged_flags = models.ManyToManyField(Flag, blank=True, related_name="+")
     reviewer = models.ForeignKey(
@@ -313,3 +325,23 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review v{self.version} of intake {self.intake_id}"
+
+
+class RedFlagNotice(models.Model):
+    """The clinic was told that an emergency or urgent red-flag answer was saved.
+
+    One row per intake and answer: the unique pair is what makes the notice go once per
+    answer, however often the step is saved, even by two requests at once. The row holds a
+    question's key, never what the patient wrote."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="red_flag_notices")
+    answer = models.CharField(max_length=40)
+    notified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "answer"], name="one_notice_per_answer")
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.answer} for intake {self.intake_id}"

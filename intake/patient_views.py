@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import forms, selectors, services, steps
+from intake import forms, selectors, services, steps, urgent_help
 from intake.models import Intake, Invitation
 from intake.summary import answer_sections
 from portal import audit, roles, stash
@@ -359,6 +359,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 intake=intake, step=current, form=form, user=request.user
             )
             audit.record(request, AuditEvent.Action.UPDATE, intake)
+            urgent_help.step_saved(request, intake, current.identifier)
             if action == "save":
                 messages.success(
                     request,
@@ -374,6 +375,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 target = steps.first_incomplete(intake)
             return redirect(target.url(intake))
         services.intake_draft_save(intake=intake, step=current, data=request.POST)
+        urgent_help.step_saved(request, intake, current.identifier)
     except services.IntakeLocked:
         return redirect("intake:submitted", pk=intake.pk)
 

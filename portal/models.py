@@ -120,6 +120,7 @@ class AuditEvent(models.Model):
         UPDATE = "update", "Changed"
         SUBMIT = "submit", "Submitted"
         REVIEW = "review", "Reviewed"
+        OVERRIDE = "override", "Overrode a flag"
         EXPORT = "export", "Exported"
         DENIED = "denied", "Denied access"
 

@@ -69,6 +69,37 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # invitation turns this off.
 SELF_REGISTRATION = env_bool("SELF_REGISTRATION", default=True)
 
+# Where a patient whose answers need care now is sent (README, "Configuration").
+# HELP_REGION picks a set of defaults, "uk" or "us"; each value can also be set on its own.
+HELP_DEFAULTS: dict[str, dict[str, str]] = {
+    "uk": {
+        "emergency_number": "999",
+        "emergency_department": "A&E (the emergency department)",
+        "doctor": "your GP",
+        "urgent_advice": "NHS 111",
+        "crisis_line_name": "Samaritans",
+        "crisis_line_number": "116 123",
+    },
+    "us": {
+        "emergency_number": "911",
+        "emergency_department": "the emergency room (ER)",
+        "doctor": "your doctor",
+        "urgent_advice": "",
+        "crisis_line_name": "the 988 Suicide and Crisis Lifeline",
+        "crisis_line_number": "988",
+    },
+}
+HELP_REGION = os.environ.get("HELP_REGION", "uk").lower()
+if HELP_REGION not in HELP_DEFAULTS:
+    raise RuntimeError(f"HELP_REGION must be one of {', '.join(HELP_DEFAULTS)}")
+PATIENT_HELP: dict[str, str] = {
+    key: os.environ.get(f"HELP_{key.upper()}", default)
+    for key, default in HELP_DEFAULTS[HELP_REGION].items()
+}
+# Who hears at once that an intake needs attention (an emergency or urgent answer), besides
+# the intake's own practitioner. The message names no patient and no answer (S13).
+CLINIC_ALERT_EMAILS = env_list("CLINIC_ALERT_EMAILS")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -122,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "intake.urgent_help.context",
             ],
         },
     },
@@ -283,6 +315,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "intake@clinic.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# With no alert address set, the clinic's own address hears (as for an unassigned intake).
+CLINIC_ALERT_EMAILS = CLINIC_ALERT_EMAILS or [DEFAULT_FROM_EMAIL]
 
 # Logs carry request paths and user ids, never form contents (docs/security.md S13), nor the
 # message of an exception, which may quote them (portal.log_privacy).

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from intake import forms, steps
+from intake import forms, steps, urgent_help
 from intake.models import Intake
 from intake.services import screening
 from portal import audit
@@ -153,7 +153,11 @@ def _screen(intake: Intake) -> None:
 def _notify_practitioner(intake: Intake) -> None:
     """Tell the practitioner (or the clinic) that an intake is waiting. A reference number,
     the appointment date and a link, and nothing about the patient (docs/security.md S13)."""
-    recipient = intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL
+    recipients = [intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL]
+    # An answer that needs care, or a refer flag: the clinic's alert addresses hear too.
+    attention = urgent_help.needs_attention(intake)
+    if attention:
+        recipients = urgent_help.recipients(intake)
     if intake.appointment_at:
         when = date_format(timezone.localtime(intake.appointment_at), "l j F Y")
         appointment = f"for an appointment on {when} "
@@ -162,13 +166,14 @@ def _notify_practitioner(intake: Intake) -> None:
     link = settings.SITE_URL + reverse("intake:intake_detail", args=[intake.pk])
     try:
         send_mail(
-            subject=f"Intake #{intake.pk} submitted",
+            subject=f"Intake #{intake.pk} submitted" + (": needs attention" if attention else ""),
             message=(
-                f"An intake (reference #{intake.pk}) {appointment}has been submitted.\n\n"
-                f"Sign in to review it: {link}\n"
+                f"An intake (reference #{intake.pk}) {appointment}has been submitted."
+                + (" It needs attention now." if attention else "")
+                + f"\n\nSign in to review it: {link}\n"
             ),
             from_email=None,
-            recipient_list=[recipient],
+            recipient_list=recipients,
         )
     except Exception as error:  # the submission stands; it shows on the dashboard anyway
         log.error(

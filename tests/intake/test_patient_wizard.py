@@ -221,8 +221,13 @@ def test_it_walks_from_invitation_link_to_submitted_intake(client, practitioner)
     assert signature.signer == user
     assert signature.consent_text == ConsentText.current()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMIT, object_id=str(intake.pk))
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [practitioner.email]
+    # The night-pain answer (urgent) told the clinic when the step was saved; the
+    # submission notice says so again, to the clinic's alert address too.
+    clinic = [practitioner.email, "intake@clinic.example"]
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        (f"Intake #{intake.pk} needs attention", clinic),
+        (f"Intake #{intake.pk} submitted: needs attention", clinic),
+    ]
 
     response = client.get(reverse("intake:my_intake"))
     assertRedirects(response, reverse("intake:submitted", args=[intake.pk]))

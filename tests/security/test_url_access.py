@@ -71,6 +71,7 @@ ACCESS: dict[str, Route] = {
     "intake:intake_detail": Route(PRACTITIONER),
     "intake:intake_print": Route(PRACTITIONER),
     "intake:intake_export": Route(PRACTITIONER),
+    "intake:intake_review_export": Route(PRACTITIONER),
     "intake:review": Route(PRACTITIONER, ("GET", "POST")),
     "intake:rescreen": Route(PRACTITIONER, ("POST",)),
 }
@@ -151,6 +152,7 @@ def url_for(name: str, cast: dict) -> str:
         "intake:intake_detail": {"pk": cast["intake"].pk},
         "intake:intake_print": {"pk": cast["intake"].pk},
         "intake:intake_export": {"pk": cast["intake"].pk},
+        "intake:intake_review_export": {"pk": cast["intake"].pk},
         "intake:review": {"pk": cast["intake"].pk},
         "intake:rescreen": {"pk": cast["intake"].pk},
         "intake:accept_invitation": {"token": cast["token"]},
