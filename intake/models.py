@@ -8,6 +8,7 @@ flag counts) are copied out of it when the intake is saved or screened.
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -54,7 +55,9 @@ class ConsentText(models.Model):
 class Invitation(models.Model):
     """A single-use, expiring link for one patient and one appointment.
 
-    The link carries a signed one-time token (portal.tokens); only its hash is stored.
+    The link carries a signed one-time token (portal.tokens); only its hash is stored. The
+    token is derived from a random key, so the queued email can write the same link again
+    when it is delivered, and when it is sent again.
     """
 
     patient_name = models.CharField(max_length=150)
@@ -73,6 +76,11 @@ class Invitation(models.Model):
     # The random value of the form this was sent from (docs/security.md S18): the same form sent
     # twice, by a double click or by Back and Send, cannot make a second invitation.
     form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # The random key the link's nonce is made from (see link_token); blank on invitations
+    # made before links could be written again.
+    link_key = models.CharField(max_length=64, blank=True, editable=False)
+    # When the link was first opened, for the practitioner's view of where an intake stands.
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -81,12 +89,17 @@ class Invitation(models.Model):
         return f"Invitation {self.pk}"
 
     def issue_token(self) -> str:
-        """Make a fresh token, store its hash and return the token for the link. Call before
-        saving a new invitation."""
-        token, self.nonce_hash = tokens.issue(salt=INVITATION_SALT)
+        """Make a fresh link key, store its token's hash and return the token for the link.
+        Call before saving a new invitation (an earlier link stops working)."""
+        self.link_key = secrets.token_urlsafe(24)
+        token, self.nonce_hash = tokens.derived(salt=INVITATION_SALT, key=self.link_key)
         if not self.expires_at:
             self.expires_at = timezone.now() + INVITATION_LIFETIME
         return token
+
+    def link_token(self) -> str:
+        """The token of this invitation's link, the same each time it is asked for."""
+        return tokens.derived(salt=INVITATION_SALT, key=self.link_key)[0]
 
     @classmethod
     def from_token(cls, token: str) -> Invitation | None:

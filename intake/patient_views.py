@@ -17,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import forms, selectors, services, steps, urgent_help
@@ -85,6 +86,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return _invitation_problem(request, "expired", 200)
     if user.is_authenticated and user.email != invitation.email:
         return _invitation_problem(request, "wrong_account", 200)
+    # For the practitioner's view of where the intake stands ("link opened").
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
 
     request.session[PENDING_INVITATION] = invitation.pk
     if user.is_authenticated:

@@ -21,14 +21,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import reverse
 
 from intake.models import Intake, RedFlagNotice
 from intake.screening import urgency
 from intake.screening.vocabulary import RED_FLAGS
+from outbox.services import email_enqueue
 
 log = logging.getLogger(__name__)
 
@@ -131,25 +130,12 @@ def recipients(intake: Intake) -> list[str]:
 
 
 def send_attention_notice(intake: Intake) -> None:
-    """ "An intake needs attention, open the portal": the reference number and a link, and
-    nothing about the patient or the answer (docs/security.md S13)."""
-    link = settings.SITE_URL + reverse("intake:intake_detail", args=[intake.pk])
-    try:
-        send_mail(
-            subject=f"Intake #{intake.pk} needs attention",
-            message=(
-                f"An intake (reference #{intake.pk}) needs attention now.\n\n"
-                f"Open the portal to see it: {link}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients(intake),
-        )
-    except Exception as error:  # the answer is saved; the dashboard still shows the intake
-        log.error(
-            "Could not send the attention notice for intake %s (%s)",
-            intake.pk,
-            type(error).__name__,
-        )
+    """Queue "an intake needs attention, open the portal" to its recipients, in the
+    caller's transaction (outbox; written by intake.emails.intake_attention): the reference
+    number and a link, and nothing about the patient or the answer (docs/security.md S13)."""
+    email_enqueue(
+        kind="intake_attention", to=recipients(intake), params={"intake": intake.pk}, about=intake
+    )
 
 
 def context(request: HttpRequest) -> dict:

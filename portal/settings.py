@@ -115,9 +115,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "portal",
     "guide",
     "intake",
+    "outbox",
+    "appointments",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +321,25 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "intake@clinic.example
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # With no alert address set, the clinic's own address hears (as for an unassigned intake).
 CLINIC_ALERT_EMAILS = CLINIC_ALERT_EMAILS or [DEFAULT_FROM_EMAIL]
+
+# How long a page waits for the mail server. Pages never do (mail goes through the queue),
+# but the worker should give up on a hung server and try again later.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+
+# Email goes through a task queue (outbox): the row that needs a message and the queued
+# task are written in one transaction, and a worker (`manage.py db_worker`) delivers it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Attempts per email, and the wait before each retry (seconds; the last is repeated).
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
+EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", "30,120,600,1800,3600")]
+
+# Reminders while an intake is unfinished: days before the appointment, sent at
+# REMINDER_SEND_AT clinic time (TIME_ZONE), and never outside REMINDER_DAYTIME.
+REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "3,1")]
+REMINDER_SEND_AT = os.environ.get("REMINDER_SEND_AT", "10:00")
+REMINDER_DAYTIME = os.environ.get("REMINDER_DAYTIME", "08:00-20:00")
+# "Send again" from the dashboard: at most this many per intake per hour.
+RESEND_PER_HOUR = int(os.environ.get("RESEND_PER_HOUR", "3"))
 
 # Logs carry request paths and user ids, never form contents (docs/security.md S13), nor the
 # message of an exception, which may quote them (portal.log_privacy).

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import roles
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import User
+from tests.mailqueue import deliver
 from tests.postgres_guard import pytest_runtest_makereport  # noqa: F401  (a hook)
 from tests.shipped_content import ensure_shipped_content
 
@@ -47,7 +48,9 @@ def sign_in(client: Client, user: User) -> Client:
 
 
 def registration_link(email: str) -> str:
-    """The path and query of the newest registration link emailed to `email`."""
+    """The path and query of the newest registration link emailed to `email` (the queue's
+    worker delivers what is waiting first)."""
+    deliver()
     for message in reversed(mail.outbox):
         if message.to == [email]:
             found = re.search(r"https?://\S+\?confirm=\S+", message.body)

@@ -27,6 +27,7 @@ from tests.intake.test_patient_wizard import (
     post_step,
     step_url,
 )
+from tests.mailqueue import deliver
 
 READING_GRADE_MAX = 8
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -42,6 +43,7 @@ def at_red_flags(db, client, practitioner) -> tuple:
     intake, path = invite(practitioner)
     accept(client, path)
     complete_steps(client, intake, upto="allergies")
+    deliver()
     mail.outbox.clear()
     return client, intake
 
@@ -163,6 +165,7 @@ def test_no_answer_that_needs_care_means_no_alert_and_no_notice(at_red_flags):
     post_step(client, intake, "red_flags", red_flags())
 
     assertNotContains(client.get(step_url(intake, "consent")), 'id="urgent-help"')
+    deliver()
     assert not mail.outbox
     assert notices(intake) == []
 
@@ -179,6 +182,7 @@ def test_a_yes_counts_even_when_the_step_is_not_complete(at_red_flags):
     assertContains(response, "Choose yes or no for this question.")
     assert "Get medical help now" in alert_text(response)
     assert notices(intake) == ["chest_pain_breathless"]
+    deliver()
     assert [m.subject for m in mail.outbox] == [f"Intake #{intake.pk} needs attention"]
 
 
@@ -204,6 +208,7 @@ def test_the_clinic_hears_once_per_answer_without_health_data(at_red_flags, sett
 
     post_step(client, intake, "red_flags", red_flags("saddle_numbness"))
 
+    deliver()
     [message] = mail.outbox
     assert message.subject == f"Intake #{intake.pk} needs attention"
     assert message.to == [practitioner.email, "alerts@clinic.example"]
@@ -217,11 +222,13 @@ def test_the_clinic_hears_once_per_answer_without_health_data(at_red_flags, sett
     # Saved again, the same answer tells nobody again, whichever button is used.
     post_step(client, intake, "red_flags", red_flags("saddle_numbness"), action="save")
     post_step(client, intake, "red_flags", red_flags("saddle_numbness"), action="back")
+    deliver()
     assert len(mail.outbox) == 1
 
     # A new answer that needs care is a new notice; one that does not is none.
     post_step(client, intake, "red_flags", red_flags("saddle_numbness", "night_pain"))
     post_step(client, intake, "red_flags", red_flags("saddle_numbness", "night_pain"))
+    deliver()
     assert len(mail.outbox) == 2
     assert notices(intake) == ["night_pain", "saddle_numbness"]
 
@@ -231,10 +238,12 @@ def test_the_submission_notice_says_the_intake_needs_attention(at_red_flags, set
     client, intake = at_red_flags
     post_step(client, intake, "red_flags", red_flags("thunderclap_headache"))
     post_step(client, intake, "consent")
+    deliver()
     mail.outbox.clear()
 
     client.post(reverse("intake:submit", args=[intake.pk]))
 
+    deliver()
     [message] = mail.outbox
     assert message.subject == f"Intake #{intake.pk} submitted: needs attention"
     assert "has been submitted. It needs attention now." in message.body

@@ -16,6 +16,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from appointments.emails import opt_out_link
+from appointments.services import appointment_create
 from guide.models import Page
 from intake.models import Intake
 from intake.services import invitation_create
@@ -74,6 +76,16 @@ ACCESS: dict[str, Route] = {
     "intake:intake_review_export": Route(PRACTITIONER),
     "intake:review": Route(PRACTITIONER, ("GET", "POST")),
     "intake:rescreen": Route(PRACTITIONER, ("POST",)),
+    "appointments:board": Route(PRACTITIONER),
+    "appointments:new": Route(PRACTITIONER, ("GET", "POST")),
+    "appointments:import": Route(PRACTITIONER, ("GET", "POST")),
+    "appointments:import_template": Route(PRACTITIONER),
+    "appointments:move": Route(PRACTITIONER, ("GET", "POST")),
+    "appointments:cancel": Route(PRACTITIONER, ("POST",)),
+    "appointments:mark": Route(PRACTITIONER, ("POST",)),
+    "appointments:send_again": Route(PRACTITIONER, ("POST",)),
+    # The link in a reminder: it names no one and only stops that appointment's reminders.
+    "appointments:stop_reminders": Route(PUBLIC, ("GET", "POST")),
 }
 
 
@@ -117,6 +129,14 @@ def cast(db, patient, other_patient, practitioner, admin_user):
     )
     Intake.objects.filter(pk=intake.pk).update(patient=patient, status=Intake.Status.IN_PROGRESS)
     other_intake = Intake.objects.create(patient=other_patient, patient_name="Olive Other")
+    appointment = appointment_create(
+        patient_name="Ann Booked",
+        email="booked@example.com",
+        practitioner=practitioner,
+        starts_at=timezone.now() + timezone.timedelta(days=5),
+        kind="first_visit",
+        created_by=practitioner,
+    )
     clients = {
         "anonymous": Client(),
         "patient": sign_in(Client(), patient),
@@ -137,10 +157,15 @@ def cast(db, patient, other_patient, practitioner, admin_user):
         "other_intake": other_intake,
         "token": token,
         "safety_revision": safety_revision,
+        "appointment": appointment,
     } | {
         "clients": clients,
         "users": users,
     }
+
+
+def stop_token(appointment) -> str:
+    return opt_out_link(appointment).rstrip("/").rsplit("/", 1)[-1]
 
 
 def url_for(name: str, cast: dict) -> str:
@@ -156,6 +181,11 @@ def url_for(name: str, cast: dict) -> str:
         "intake:review": {"pk": cast["intake"].pk},
         "intake:rescreen": {"pk": cast["intake"].pk},
         "intake:accept_invitation": {"token": cast["token"]},
+        "appointments:move": {"pk": cast["appointment"].pk},
+        "appointments:cancel": {"pk": cast["appointment"].pk},
+        "appointments:mark": {"pk": cast["appointment"].pk},
+        "appointments:send_again": {"pk": cast["appointment"].pk},
+        "appointments:stop_reminders": {"token": stop_token(cast["appointment"])},
         "guide:page": {"slug": "safety"},
         "guide:preview_revision": {"revision_id": cast["safety_revision"].pk},
         "guide:review_detail": {"revision_id": cast["safety_revision"].pk},
@@ -287,6 +317,9 @@ ADMIN_GROUP_CAN_OPEN: dict[str, set[str]] = {
     # Revisions are history: they can be read (and restored from), never added.
     "guide.pagerevision": {"changelist", "change"},
     "intake.consenttext": {"changelist", "add", "change"},
+    # Outgoing email can be read and retried (the change page is read-only), never added.
+    "outbox.email": {"changelist", "change"},
+    "django_tasks_database.dbtaskresult": set(),
 }
 
 
