@@ -150,7 +150,11 @@ def appointment_send_again(*, appointment: Appointment) -> Email:
     """A reminder now, at a practitioner's request: the invitation's link if it was never
     used, else a link to sign in. At most RESEND_PER_HOUR an hour for one appointment
     (the row is locked, so two clicks at once count as two)."""
-    row = Appointment.objects.select_for_update().select_related("intake").get(pk=appointment.pk)
+    row = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("intake")
+        .get(pk=appointment.pk)
+    )
     now = timezone.now()
     if not wants_reminding(row, now):
         raise ValueError("this appointment's intake needs no reminder")

@@ -4,11 +4,23 @@ delivered the mail by now."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django_tasks_db.management.commands.db_worker import Worker
 
 
 def deliver() -> None:
-    Worker(
+    # The worker checks its connection each time it wakes (close_old_connections). Here it
+    # shares the test's connection, inside the test's transaction, which that check would
+    # close on PostgreSQL (autocommit is off in a transaction); a real worker has its own.
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        _worker().run()
+
+
+def _worker() -> Worker:
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -17,7 +29,7 @@ def deliver() -> None:
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def retries_fall_due() -> None:
