@@ -32,6 +32,11 @@ urlpatterns = [
         practitioner_views.intake_screening_export,
         name="intake_screening_export",
     ),
+    path(
+        "practice/intakes/<int:pk>/review.json",
+        practitioner_views.intake_review_export,
+        name="intake_review_export",
+    ),
     path("practice/intakes/<int:pk>/review/", practitioner_views.review, name="review"),
     path("practice/intakes/<int:pk>/rescreen/", practitioner_views.rescreen, name="rescreen"),
 ]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from outbox.services import email_enqueue
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -37,3 +39,21 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Enter the digits shown in your authenticator app.")
         return token
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email queued instead of sent from the page (outbox):
+    a mail server that is down no longer fails the page. The worker writes the message,
+    token included, when it delivers (portal.emails.password_reset)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        user = context["user"]
+        email_enqueue(kind="password_reset", to=to_email, params={"user": user.pk}, about=user)

@@ -28,6 +28,7 @@ from intake.screening import RULESET_VERSION
 from intake.screening.engine import RULESET
 from intake.services import invitation_create
 from portal.models import AuditEvent
+from tests.mailqueue import deliver
 
 XSS = "<script>alert(1)</script>"
 
@@ -402,6 +403,7 @@ def test_it_sends_an_invitation(practitioner_client, practitioner):
     assert intake.patient_name == "Mary O'Brien"
     assert intake.practitioner == practitioner
     assert intake.invitation.created_by == practitioner
+    deliver()
     assert mail.outbox[0].to == ["mary@example.com"]
     assert audited(practitioner, AuditEvent.Action.CREATE, intake)
     page = practitioner_client.get(response["Location"])
@@ -426,6 +428,7 @@ def test_it_sends_one_invitation_for_a_form_sent_twice(practitioner_client, prac
     assert first.status_code == 302
     assertContains(again, "That invitation was sent already; it was not sent twice.")
     assert Intake.objects.count() == 1
+    deliver()
     assert len(mail.outbox) == 1
 
 
@@ -441,12 +444,14 @@ def test_it_draws_a_new_form_for_each_invitation(practitioner_client, practition
         "Joe Bloggs",
         "Mary O'Brien",
     ]
+    deliver()
     assert len(mail.outbox) == 2
 
 
 def test_it_emails_a_working_link_and_nothing_about_the_patient(practitioner_client, practitioner):
     practitioner_client.post(INVITE_URL, invitation_data(practitioner=practitioner.pk))
 
+    deliver()
     message = mail.outbox[0]
     text = f"{message.subject}\n{message.body}"
     [link] = re.findall(r"https?://\S+", text)
@@ -468,6 +473,7 @@ def test_it_leaves_invitations_to_practitioners(admin_client_verified, practitio
 
     assert response.status_code == 403
     assert not Intake.objects.exists()
+    deliver()
     assert not mail.outbox
 
 
@@ -492,6 +498,7 @@ def test_it_explains_bad_invitation_input(
     assertContains(response, message)
     assertContains(response, 'value="Mary@Example.com"' if field != "email" else "not-an-email")
     assert not Intake.objects.exists()
+    deliver()
     assert not mail.outbox
 
 
