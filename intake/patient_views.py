@@ -17,10 +17,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import forms, selectors, services, steps
+from intake import forms, selectors, services, steps, urgent_help
 from intake.models import Intake, Invitation
 from intake.summary import answer_sections
 from portal import audit, roles, stash
@@ -91,6 +92,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return _invitation_problem(request, "expired", 200)
     if user.is_authenticated and user.email != invitation.email:
         return _invitation_problem(request, "wrong_account", 200)
+    # For the practitioner's view of where the intake stands ("link opened").
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
 
     request.session[PENDING_INVITATION] = invitation.pk
     if user.is_authenticated:
@@ -368,6 +373,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 intake=intake, step=current, form=form, user=request.user
             )
             audit.record(request, AuditEvent.Action.UPDATE, intake)
+            urgent_help.step_saved(request, intake, current.identifier)
             if action == "save":
                 messages.success(
                     request,
@@ -383,6 +389,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 target = steps.first_incomplete(intake)
             return redirect(target.url(intake))
         services.intake_draft_save(intake=intake, step=current, data=request.POST)
+        urgent_help.step_saved(request, intake, current.identifier)
     except services.IntakeLocked:
         return redirect("intake:submitted", pk=intake.pk)
 

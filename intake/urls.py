@@ -27,6 +27,16 @@ urlpatterns = [
         practitioner_views.intake_export,
         name="intake_export",
     ),
+    path(
+        "practice/intakes/<int:pk>/screening.json",
+        practitioner_views.intake_screening_export,
+        name="intake_screening_export",
+    ),
+    path(
+        "practice/intakes/<int:pk>/review.json",
+        practitioner_views.intake_review_export,
+        name="intake_review_export",
+    ),
     path("practice/intakes/<int:pk>/review/", practitioner_views.review, name="review"),
     path("practice/intakes/<int:pk>/rescreen/", practitioner_views.rescreen, name="rescreen"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 
+from outbox.services import email_enqueue
 from portal.models import User
 from portal.text import NeutraliseBidiMixin
 from portal.throttle import may_send_mail
@@ -119,3 +120,21 @@ class PractitionerInviteForm(NeutraliseBidiMixin, forms.Form):
         if existing is not None and (existing.has_usable_password() or existing.last_login):
             raise forms.ValidationError("This address already has an account.")
         return email
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the email queued instead of sent from the page (outbox):
+    a mail server that is down no longer fails the page. The worker writes the message,
+    token included, when it delivers (portal.emails.password_reset)."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        user = context["user"]
+        email_enqueue(kind="password_reset", to=to_email, params={"user": user.pk}, about=user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -120,6 +120,7 @@ class AuditEvent(models.Model):
         UPDATE = "update", "Changed"
         SUBMIT = "submit", "Submitted"
         REVIEW = "review", "Reviewed"
+        OVERRIDE = "override", "Overrode a flag"
         EXPORT = "export", "Exported"
         DENIED = "denied", "Denied access"
         # A sign-in that needs a second factor is recorded as LOGIN only once it passes.
@@ -152,6 +153,7 @@ REGISTRATION_LINK_LIFETIME = timedelta(hours=2)
 # The salt keeps the name of the module that first issued these links: a new salt would
 # turn away every link already emailed.
 REGISTRATION_SALT = "portal.registration"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class PendingRegistration(models.Model):
@@ -171,10 +173,18 @@ class PendingRegistration(models.Model):
     def __str__(self) -> str:
         return f"Pending registration {self.pk}"
 
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        """A fresh (token for the link, hash to store) pair."""
-        return tokens.issue(salt=REGISTRATION_SALT)
+    def _key(self) -> str:
+        # The row's id and time: the queued email writes the link when it is delivered, and
+        # registering again (a new time) ends the earlier link.
+        return f"{self.pk}:{(self.created_at - EPOCH) // timedelta(microseconds=1)}"
+
+    def seal(self) -> None:
+        """Store the hash of this (saved) registration's link token."""
+        _, self.nonce_hash = tokens.derived(salt=REGISTRATION_SALT, key=self._key())
+        PendingRegistration.objects.filter(pk=self.pk).update(nonce_hash=self.nonce_hash)
+
+    def link_token(self) -> str:
+        return tokens.derived(salt=REGISTRATION_SALT, key=self._key())[0]
 
     @classmethod
     def from_token(cls, token: str) -> PendingRegistration | None:

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from portal import views
 from portal.admin_site import restrict_admin_site
-from portal.forms import PasswordResetForm
+from portal.forms import QueuedPasswordResetForm
 
 restrict_admin_site(admin.site)
 
@@ -23,7 +23,7 @@ urlpatterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm,
+            form_class=QueuedPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),
@@ -48,5 +48,6 @@ urlpatterns = [
     path("session/status/", views.session_status, name="session_status"),
     path("guide/", include("guide.urls")),
     path("", include("intake.urls")),
+    path("", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,16 +6,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from intake import forms, steps
+from intake import forms, steps, urgent_help
 from intake.models import Intake
 from intake.services import screening
+from outbox.services import email_enqueue
 from portal import audit, stash
 from portal.models import AuditEvent, User
 
@@ -118,8 +116,9 @@ def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = N
             intake.answers = answers
         _screen(intake)
         audit.record(request, AuditEvent.Action.SUBMIT, intake, actor=user)
-    # After the commit: a mail server that is down must not undo the submission.
-    _notify_practitioner(intake)
+        # Queued with the submission; the worker delivers it after the commit, so a mail
+        # server that is down neither undoes the submission nor loses the notice.
+        _notify_practitioner(intake)
     return True
 
 
@@ -140,28 +139,14 @@ def _screen(intake: Intake) -> None:
 
 
 def _notify_practitioner(intake: Intake) -> None:
-    """Tell the practitioner (or the clinic) that an intake is waiting. A reference number,
-    the appointment date and a link, and nothing about the patient (docs/security.md S13)."""
-    recipient = intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL
-    if intake.appointment_at:
-        when = date_format(timezone.localtime(intake.appointment_at), "l j F Y")
-        appointment = f"for an appointment on {when} "
-    else:
-        appointment = "(no appointment booked yet) "
-    link = settings.SITE_URL + reverse("intake:intake_detail", args=[intake.pk])
-    try:
-        send_mail(
-            subject=f"Intake #{intake.pk} submitted",
-            message=(
-                f"An intake (reference #{intake.pk}) {appointment}has been submitted.\n\n"
-                f"Sign in to review it: {link}\n"
-            ),
-            from_email=None,
-            recipient_list=[recipient],
-        )
-    except Exception as error:  # the submission stands; it shows on the dashboard anyway
-        log.error(
-            "Could not send the submission notice for intake %s (%s)",
-            intake.pk,
-            type(error).__name__,
-        )
+    """Queue the notice that an intake is waiting, in the submission's transaction: to its
+    practitioner (or the clinic), and to the clinic's alert addresses when it needs
+    attention. A reference number, the appointment date and a link, and nothing about the
+    patient (docs/security.md S13; written by intake.emails.intake_submitted)."""
+    recipients = [intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL]
+    # An answer that needs care, or a refer flag: the clinic's alert addresses hear too.
+    if urgent_help.needs_attention(intake):
+        recipients = urgent_help.recipients(intake)
+    email_enqueue(
+        kind="intake_submitted", to=recipients, params={"intake": intake.pk}, about=intake
+    )

@@ -7,14 +7,14 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0004_mask_passwords_in_lockout_records'),
+        ('portal', '0005_audit_override_action'),
     ]
 
     operations = [
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('login', 'Logged in'), ('login_failed', 'Failed login'), ('logout', 'Logged out'), ('idle_logout', 'Logged out after inactivity'), ('session_expired', 'Logged out at the session time limit'), ('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('submit', 'Submitted'), ('review', 'Reviewed'), ('export', 'Exported'), ('denied', 'Denied access'), ('password_ok', 'Password accepted, second factor pending'), ('otp_failed', 'Failed second-factor code'), ('otp_added', 'Added an authenticator'), ('otp_reset', 'Reset a second factor'), ('password_changed', 'Changed a password'), ('role_changed', 'Changed roles or access')], max_length=20),
+            field=models.CharField(choices=[('login', 'Logged in'), ('login_failed', 'Failed login'), ('logout', 'Logged out'), ('idle_logout', 'Logged out after inactivity'), ('session_expired', 'Logged out at the session time limit'), ('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('submit', 'Submitted'), ('review', 'Reviewed'), ('override', 'Overrode a flag'), ('export', 'Exported'), ('denied', 'Denied access'), ('password_ok', 'Password accepted, second factor pending'), ('otp_failed', 'Failed second-factor code'), ('otp_added', 'Added an authenticator'), ('otp_reset', 'Reset a second factor'), ('password_changed', 'Changed a password'), ('role_changed', 'Changed roles or access')], max_length=20),
         ),
         migrations.CreateModel(
             name='MailAllowance',

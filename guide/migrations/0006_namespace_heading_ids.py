@@ -16,6 +16,6 @@ def render_again(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("guide", "0002_load_guide")]
+    dependencies = [("guide", "0005_second_edition")]
 
     operations = [migrations.RunPython(render_again, migrations.RunPython.noop)]
