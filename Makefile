@@ -27,7 +27,10 @@ run: venv
 	@echo
 	@echo "The portal is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	@echo
-	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The mail queue's worker runs beside the server and stops with it (Ctrl+C ends both).
+	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Every test, browser tests included (DATABASE_URL picks PostgreSQL, default SQLite).
 test: venv browser-deps

@@ -46,7 +46,7 @@ ALLOWED_TAGS: set[str] = {
     "ul",
 }
 
-# Heading ids are kept so that links such as /guide/safety/#bleeding stay stable.
+# Heading ids are kept so that sections can be linked to, namespaced (see section_id).
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
     "abbr": {"title"},
@@ -71,6 +71,37 @@ EXTENSION_CONFIGS = {
 }
 
 
+# Every id in guide HTML starts with this, and no template's own element id does
+# (tests/guide/test_heading_ids.py): an editor's {#idle-warning} or {#main} can then never
+# take the id of the page's idle warning or main region, which scripts, labels and skip
+# links look up (docs/security.md S29).
+SECTION_ID_PREFIX = "section-"
+
+
+def section_id(name: str) -> str:
+    """The id a heading named `name` (typed, or made from its text) gets in the HTML."""
+    return name if name.startswith(SECTION_ID_PREFIX) else SECTION_ID_PREFIX + name
+
+
+def section_link(url: str) -> str:
+    """`url` with its fragment turned into a section id, if it links to a section of the
+    guide ("#bleeding" on the same page, "/guide/safety/#bleeding"); any other URL as is.
+    Screening flags name their section by its category (/guide/safety/#bleeding), so the
+    pages that link to one pass the URL through here."""
+    path, hash_sign, fragment = url.partition("#")
+    if not hash_sign or not fragment or not (path == "" or path.startswith("/guide/")):
+        return url
+    return f"{path}#{section_id(fragment)}"
+
+
+def _namespace(element: str, attribute: str, value: str) -> str:
+    if attribute == "id":
+        return section_id(value)
+    if element == "a" and attribute == "href":
+        return section_link(value)
+    return value
+
+
 def render(text: str) -> str:
     """Render guide Markdown to sanitised HTML."""
     html = md.markdown(
@@ -86,6 +117,7 @@ def render(text: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_namespace,
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from intake.models import ConsentText
 
@@ -25,6 +26,11 @@ class ConsentTextAdmin(admin.ModelAdmin):
     PUBLISH_TRIES = 5
 
     def save_model(self, request, obj: ConsentText, form, change: bool) -> None:
+        # Browsers send a textarea's line ends as CR LF; stored as typed, the blank lines
+        # between paragraphs would be "\r\n\r\n" and never split.
+        obj.body = obj.body.replace("\r\n", "\n").replace("\r", "\n")
+        # Edited from an older version, the object still carries that version's date.
+        obj.created_at = timezone.now()
         for attempt in range(1, self.PUBLISH_TRIES + 1):
             obj.pk = None
             obj._state.adding = True

@@ -661,6 +661,15 @@ def _detected_issue(
 
 def _review(review: Review, patient: dict, practitioner: dict, supporting: list[dict]) -> dict:
     notes = [{"text": f"Modification: {item['text']}"} for item in review.modifications]
+    # An override is the practitioner treating despite a refer or contraindicated flag; the
+    # reason is their own words, so it travels as written.
+    notes += [
+        {
+            "text": f"Override of {item['rule']} ({item['severity']}, {item['title']}): "
+            f"{item['reason']}"
+        }
+        for item in review.overrides
+    ]
     if review.note:
         notes.append({"text": review.note})
     notes.append({"text": f"Signed as {review.signed_name} (review version {review.version})."})
@@ -686,6 +695,13 @@ def _review(review: Review, patient: dict, practitioner: dict, supporting: list[
                 },
             }
             for item in review.modifications
+        ]
+        + [
+            {
+                "url": extension_url("review-override"),
+                "valueString": f"{item['rule']}: {item['reason']}",
+            }
+            for item in review.overrides
         ],
         "status": "completed",
         "code": {"text": "Practitioner's safety review before acupuncture"},

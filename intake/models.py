@@ -8,6 +8,8 @@ flag counts) are copied out of it when the intake is saved or screened.
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -48,13 +50,17 @@ class ConsentText(models.Model):
         return cls.objects.order_by("-version").first()
 
     def paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+        # Line ends are normalised on saving; older rows may still hold CR LF.
+        body = self.body.replace("\r\n", "\n")
+        return [p.strip() for p in re.split(r"\n[ \t]*\n", body) if p.strip()]
 
 
 class Invitation(models.Model):
     """A single-use, expiring link for one patient and one appointment.
 
-    The link carries a signed one-time token (portal.tokens); only its hash is stored.
+    The link carries a signed one-time token (portal.tokens); only its hash is stored. The
+    token is derived from a random key, so the queued email can write the same link again
+    when it is delivered, and when it is sent again.
     """
 
     patient_name = models.CharField(max_length=150)
@@ -73,6 +79,11 @@ class Invitation(models.Model):
     # The random value of the form this was sent from (docs/security.md S18): the same form sent
     # twice, by a double click or by Back and Send, cannot make a second invitation.
     form_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # The random key the link's nonce is made from (see link_token); blank on invitations
+    # made before links could be written again.
+    link_key = models.CharField(max_length=64, blank=True, editable=False)
+    # When the link was first opened, for the practitioner's view of where an intake stands.
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -81,12 +92,17 @@ class Invitation(models.Model):
         return f"Invitation {self.pk}"
 
     def issue_token(self) -> str:
-        """Make a fresh token, store its hash and return the token for the link. Call before
-        saving a new invitation."""
-        token, self.nonce_hash = tokens.issue(salt=INVITATION_SALT)
+        """Make a fresh link key, store its token's hash and return the token for the link.
+        Call before saving a new invitation (an earlier link stops working)."""
+        self.link_key = secrets.token_urlsafe(24)
+        token, self.nonce_hash = tokens.derived(salt=INVITATION_SALT, key=self.link_key)
         if not self.expires_at:
             self.expires_at = timezone.now() + INVITATION_LIFETIME
         return token
+
+    def link_token(self) -> str:
+        """The token of this invitation's link, the same each time it is asked for."""
+        return tokens.derived(salt=INVITATION_SALT, key=self.link_key)[0]
 
     @classmethod
     def from_token(cls, token: str) -> Invitation | None:
@@ -162,6 +178,13 @@ class Intake(models.Model):
             models.Index(fields=["status", "appointment_at"], name="intake_status_appt_idx"),
             models.Index(fields=["highest_severity", "appointment_at"], name="intake_severity_idx"),
             models.Index(fields=["patient", "-created_at"], name="intake_patient_idx"),
+            # The dashboard's triage groups: unreviewed intakes by highest flag, longest
+            # waiting first (practitioner_views.AppointmentPage).
+            models.Index(
+                fields=["highest_severity", "submitted_at", "id"],
+                name="intake_triage_idx",
+                condition=models.Q(status="submitted"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -227,6 +250,9 @@ class ScreeningRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_current = models.BooleanField(default=True)
+    # What the engine read and did not raise as current, each with its reason (the
+    # `considered` list of the screening contract), so a misreading stays visible.
+    considered = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -291,6 +317,7 @@ class Review(models.Model):
         NO_CUPPING = "no_cupping", "No cupping"
         SUPERFICIAL = "superficial_only", "Superficial needling only"
         AVOID_POINTS = "avoid_points", "Avoid named points"
+        AVOID_REGION = "avoid_region", "Avoid a named body region"
         AVOID_LIMB = "avoid_limb", "Avoid a limb"
         LYING_DOWN = "lying_down", "Treat lying down"
         OTHER = "other", "Other"
@@ -300,6 +327,10 @@ class Review(models.Model):
     version = models.PositiveIntegerField()
     decision = models.CharField(max_length=20, choices=Decision.choices)
     modifications = models.JSONField(default=list, blank=True)
+    # Refer or contraindicated flags the practitioner chose to treat despite, each with the
+    # written reason: [{"flag": id, "rule", "severity", "title", "reason"}]. The flag's words
+    # are copied so that the record reads the same whatever happens to the run later.
+    overrides = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True, max_length=5000)
     acknowledged_flags = models.ManyToManyField(Flag, blank=True, related_name="+")
     reviewer = models.ForeignKey(
@@ -316,3 +347,23 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review v{self.version} of intake {self.intake_id}"
+
+
+class RedFlagNotice(models.Model):
+    """The clinic was told that an emergency or urgent red-flag answer was saved.
+
+    One row per intake and answer: the unique pair is what makes the notice go once per
+    answer, however often the step is saved, even by two requests at once. The row holds a
+    question's key, never what the patient wrote."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="red_flag_notices")
+    answer = models.CharField(max_length=40)
+    notified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "answer"], name="one_notice_per_answer")
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.answer} for intake {self.intake_id}"

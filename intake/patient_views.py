@@ -17,14 +17,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import forms, selectors, services, steps
+from intake import forms, selectors, services, steps, urgent_help
 from intake.models import Intake, Invitation
 from intake.summary import answer_sections
 from portal import audit, roles, stash
 from portal.models import AuditEvent, PendingRegistration, User
 from portal.roles import patient_required
+from portal.throttle import may_send_mail
 
 
 def own_intake(request: HttpRequest, pk: int) -> Intake:
@@ -66,6 +69,10 @@ def _pending_invitation(request: HttpRequest) -> Invitation | None:
     return Invitation.objects.filter(pk=pk).first()
 
 
+# Pages that show an invitation's or a registration's email address are never kept by a
+# browser or a proxy, for anonymous visitors too (S27; NoStoreMiddleware covers only
+# signed-in users).
+@never_cache
 @require_GET
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the invitation email. A new patient goes on to choose a password; a
@@ -85,6 +92,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return _invitation_problem(request, "expired", 200)
     if user.is_authenticated and user.email != invitation.email:
         return _invitation_problem(request, "wrong_account", 200)
+    # For the practitioner's view of where the intake stands ("link opened").
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
 
     request.session[PENDING_INVITATION] = invitation.pk
     if user.is_authenticated:
@@ -101,6 +112,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 PENDING_REGISTRATION = "_pending_registration"
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """Choosing a password after an invitation link, or (if the clinic allows it)
@@ -122,9 +134,11 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/patient/register_sent.html")
     form = forms.RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.registration_start(
-            full_name=form.cleaned_data["full_name"], email=form.cleaned_data["email"]
-        )
+        # Over the hourly allowance nothing is sent, and the answer is the same (S26).
+        if may_send_mail(request, form.cleaned_data["email"]):
+            services.registration_start(
+                full_name=form.cleaned_data["full_name"], email=form.cleaned_data["email"]
+            )
         return redirect(f"{reverse('intake:register')}?sent=1")
     return render(request, "intake/patient/register.html", {"form": form})
 
@@ -359,6 +373,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 intake=intake, step=current, form=form, user=request.user
             )
             audit.record(request, AuditEvent.Action.UPDATE, intake)
+            urgent_help.step_saved(request, intake, current.identifier)
             if action == "save":
                 messages.success(
                     request,
@@ -374,6 +389,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 target = steps.first_incomplete(intake)
             return redirect(target.url(intake))
         services.intake_draft_save(intake=intake, step=current, data=request.POST)
+        urgent_help.step_saved(request, intake, current.identifier)
     except services.IntakeLocked:
         return redirect("intake:submitted", pk=intake.pk)
 

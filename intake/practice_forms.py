@@ -10,13 +10,13 @@ import secrets
 from collections.abc import Iterable
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row, Submit
+from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
 from intake import selectors
 from intake.models import Flag, Intake, Review
-from intake.screening import severities
+from intake.screening import decisions, severities
 from intake.screening.vocabulary import LIMBS
 from portal import roles
 from portal.models import User
@@ -25,6 +25,7 @@ from portal.text import NeutraliseBidiMixin
 Modification = Review.Modification
 # Ticked in the form; OTHER is typed in its own box.
 MODIFICATION_CHOICES = [(code, text) for code, text in Modification.choices if code != "other"]
+MODIFICATION_LABELS = dict(Modification.choices)
 
 # The modality codes of a flag's `affects`, in words
 # (docs/clinical-reference.md#grades-severities-and-modalities).
@@ -119,6 +120,22 @@ def ack_field_name(flag: Flag) -> str:
     return f"ack_{flag.pk}"
 
 
+def override_field_name(flag: Flag) -> str:
+    return f"override_{flag.pk}"
+
+
+def override_reason_field_name(flag: Flag) -> str:
+    return f"override_reason_{flag.pk}"
+
+
+OVERRIDE_REASON_MAX_LENGTH = 1000
+DETAIL_MISSING = {
+    Modification.AVOID_POINTS: "Name the points to avoid.",
+    Modification.AVOID_REGION: "Name the body region to avoid.",
+    Modification.AVOID_LIMB: "Choose the limb to avoid.",
+}
+
+
 def _normalise_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -139,6 +156,12 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
     )
     avoid_points = forms.CharField(
         label="Points to avoid", max_length=200, required=False, help_text="For example LI4, SP6."
+    )
+    avoid_region = forms.CharField(
+        label="Body region to avoid",
+        max_length=200,
+        required=False,
+        help_text="For example the lower abdomen and lower back.",
     )
     avoid_limb = forms.ChoiceField(
         label="Limb to avoid", required=False, choices=[("", "—"), *LIMBS.items()]
@@ -168,7 +191,7 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.flags = list(flags)
-        ack_names = []
+        flag_fields = []
         for flag in self.flags:
             severity = severities.label(flag.severity)
             name = ack_field_name(flag)
@@ -181,19 +204,38 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
                     )
                 },
             )
-            ack_names.append(name)
+            flag_fields.append(Field(name))
+            if flag.severity in decisions.STANDING_SEVERITIES:
+                # An override answers a refer or contraindicated flag whatever the decision;
+                # it is explicit (a tick) and always has a written reason.
+                override, reason = override_field_name(flag), override_reason_field_name(flag)
+                self.fields[override] = forms.BooleanField(
+                    label=f"Override {flag.rule}: I will treat despite this flag",
+                    required=False,
+                )
+                self.fields[reason] = forms.CharField(
+                    label=f"Reason for overriding {flag.rule}",
+                    max_length=OVERRIDE_REASON_MAX_LENGTH,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text="For example: assessed by GP on 3 March, letter seen.",
+                )
+                flag_fields.append(
+                    Div(Field(override), Field(reason), css_class="override-fields ms-4")
+                )
         self.helper = FormHelper()
         self.helper.form_method = "post"
         # The template owns the <form> tag and its CSRF token.
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            *(Field(name) for name in ack_names),
+            *flag_fields,
             Field("decision"),
             Field("modifications"),
             Row(
-                Column("avoid_points", css_class="col-12 col-md-6"),
-                Column("avoid_limb", css_class="col-12 col-md-6"),
+                Column("avoid_points", css_class="col-12 col-md-4"),
+                Column("avoid_region", css_class="col-12 col-md-4"),
+                Column("avoid_limb", css_class="col-12 col-md-4"),
             ),
             Field("other_modifications"),
             Field("note"),
@@ -219,15 +261,12 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
         data = super().clean()
         decision = data.get("decision")
         chosen = data.get("modifications") or []
-        if Modification.AVOID_POINTS in chosen and not data.get("avoid_points"):
-            self.add_error("avoid_points", "Name the points to avoid.")
-        if Modification.AVOID_LIMB in chosen and not data.get("avoid_limb"):
-            self.add_error("avoid_limb", "Choose the limb to avoid.")
-        # Details typed without ticking their box still count: the intent is plain.
-        if data.get("avoid_points") and Modification.AVOID_POINTS not in chosen:
-            chosen.append(Modification.AVOID_POINTS)
-        if data.get("avoid_limb") and Modification.AVOID_LIMB not in chosen:
-            chosen.append(Modification.AVOID_LIMB)
+        # A detail named without ticking its box still counts: the intent is plain.
+        for code in (Modification.AVOID_POINTS, Modification.AVOID_REGION, Modification.AVOID_LIMB):
+            if code in chosen and not data.get(code):
+                self.add_error(code, DETAIL_MISSING[code])
+            elif data.get(code) and code not in chosen:
+                chosen.append(code)
         data["modifications"] = chosen
         has_modifications = bool(chosen or data.get("other_modifications"))
         modified = Review.Decision.CLEARED_WITH_MODIFICATIONS
@@ -242,9 +281,78 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
                 "Modifications only go with “Cleared with modifications”: choose that "
                 "decision or remove them.",
             )
+        overridden = self._clean_overrides(data)
+        if decision:
+            unmet = decisions.unmet_flags(
+                decision=decision, flags=self.flags, modifications=chosen, overridden=overridden
+            )
+            for item in unmet:
+                self.add_error("decision", self._unmet_message(decision, item))
         if decision and decision != Review.Decision.CLEARED and not data.get("note", "").strip():
             self.add_error("note", "Add a note explaining the decision.")
         return data
+
+    def _clean_overrides(self, data: dict) -> list[Flag]:
+        """The flags overridden with a reason. A tick without a reason, or a reason without
+        a tick, is sent back: an override must be deliberate and explained."""
+        overridden = []
+        for flag in self.flags:
+            if flag.severity not in decisions.STANDING_SEVERITIES:
+                continue
+            ticked = data.get(override_field_name(flag))
+            reason = " ".join((data.get(override_reason_field_name(flag)) or "").split())
+            if ticked and not reason:
+                self.add_error(
+                    override_reason_field_name(flag),
+                    f"Write why you are overriding {flag.rule} “{flag.title}”.",
+                )
+            elif reason and not ticked:
+                self.add_error(
+                    override_field_name(flag),
+                    f"Tick “Override {flag.rule}” to use the reason you wrote, or clear it.",
+                )
+            elif ticked:
+                overridden.append(flag)
+        return overridden
+
+    @staticmethod
+    def _unmet_message(decision: str, item: decisions.Unmet) -> str:
+        flag = item.flag
+        severity = severities.label(flag.severity).lower()
+        named = f"{flag.rule} “{flag.title}” ({severity})"
+        refer = Review.Decision.REFER.label
+        if flag.severity == "refer":
+            return f"{named} stands: choose “{refer}”, or override the flag with a written reason."
+        if not item.covering_sets:
+            return (
+                f"{named} cannot be covered by a modification: choose “{refer}” or "
+                "“Not suitable for acupuncture”, or override the flag with a written reason."
+            )
+        modification = decisions.describe_sets(item.covering_sets, MODIFICATION_LABELS)
+        if decision == Review.Decision.CLEARED_WITH_MODIFICATIONS:
+            return (
+                f"{named} needs a modification that covers it ({modification}), or an "
+                "override with a written reason."
+            )
+        return (
+            f"{named} stands: choose “{Review.Decision.CLEARED_WITH_MODIFICATIONS.label}” with "
+            f"{modification}, or override the flag with a written reason."
+        )
+
+    def overrides(self) -> list[dict]:
+        """What Review.overrides stores: the flag, what it said, and the reason given."""
+        return [
+            {
+                "flag": flag.pk,
+                "rule": flag.rule,
+                "severity": flag.severity,
+                "title": flag.title,
+                "reason": " ".join(self.cleaned_data[override_reason_field_name(flag)].split()),
+            }
+            for flag in self.flags
+            if flag.severity in decisions.STANDING_SEVERITIES
+            and self.cleaned_data.get(override_field_name(flag))
+        ]
 
     def acknowledged_flags(self) -> list[Flag]:
         return [flag for flag in self.flags if self.cleaned_data.get(ack_field_name(flag))]
@@ -257,6 +365,8 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
             text = Modification(code).label
             if code == Modification.AVOID_POINTS:
                 text = f"{text}: {data['avoid_points']}"
+            elif code == Modification.AVOID_REGION:
+                text = f"{text}: {data['avoid_region']}"
             elif code == Modification.AVOID_LIMB:
                 text = f"{text}: {LIMBS[data['avoid_limb']]}"
             items.append({"code": code, "text": text})

@@ -15,18 +15,19 @@ from html import escape
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from guide.markdown import section_link
 from intake import selectors, services
-from intake.export import screening_input
-from intake.models import Flag, Intake, Invitation, Review, ScreeningRun
+from intake.export import screening_input, screening_result
+from intake.models import Flag, Intake, Invitation, ScreeningRun
 from intake.practice_forms import (
     MODALITY_LABELS,
     DashboardFilterForm,
@@ -35,6 +36,7 @@ from intake.practice_forms import (
 )
 from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, severities
 from intake.screening.vocabulary import PAIN_REGIONS
+from intake.services.reviews import REVIEWABLE
 from intake.summary import answer_sections
 from intake.templatetags.practice import status_badge_class
 from portal import audit
@@ -47,7 +49,6 @@ URL_ID_MARK = 987654321  # stands for an id in a reversed address, then is repla
 # and a huge OFFSET would only make the database work for nothing.
 MAX_PAGE = 100_000
 SEARCH_SESSION_KEY = "practice_search"
-REVIEWABLE = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
 STATUS_LABELS = dict(Intake.Status.choices)
 
 
@@ -81,6 +82,7 @@ class DashboardRow:
     is_past: bool
     status: str
     status_label: str
+    submitted: str  # "" until the patient submits
     badges: list[tuple[str, str, int]]  # (severity, label, count), highest first
     screened: bool
     peg_score: Decimal | None
@@ -111,6 +113,7 @@ class DashboardRow:
             f"{_text(self.patient_name or 'Unnamed patient')}</a></th>"
             f'<td><span class="badge {status_badge_class(self.status)}">'
             f"{_text(self.status_label)}</span></td>"
+            f"<td>{_text(self.submitted) if self.submitted else '—'}</td>"
             f"<td>{flags}</td>"
             f"<td>{'—' if self.peg_score is None else _text(self.peg_score)}</td>"
             f"<td>{_text(self.practitioner or '—')}</td></tr>"
@@ -128,6 +131,10 @@ class DashboardRow:
         else:
             appointment = ""
         status = intake["status"]
+        submitted = ""
+        if intake["submitted_at"] is not None:
+            sent = timezone.localtime(intake["submitted_at"])
+            submitted = f"{sent.day} {sent:%b %Y}"
         return cls(
             url=f"{detail_url[0]}{intake['pk']}{detail_url[1]}",
             patient_name=intake["patient_name"],
@@ -135,6 +142,7 @@ class DashboardRow:
             is_past=when is not None and when < now,
             status=status,
             status_label=STATUS_LABELS.get(status, status),
+            submitted=submitted,
             badges=[
                 (severity, severities.LABELS[severity], counts[severity])
                 for severity in severities.HIGHEST_FIRST
@@ -218,7 +226,10 @@ def _decorate(flags: list[Flag]) -> list[Flag]:
         else:
             flag.why, flag.why_sources = flag.rationale, flag.sources or []
         url = flag.guide_url or ""
-        flag.guide_link = url if url.startswith("/") and not url.startswith("//") else ""
+        # Django's check, as for `next` (portal.views.safe_next): it knows that browsers
+        # read "/\\host" as "//host", another site.
+        on_site = url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=set())
+        flag.guide_link = section_link(url) if on_site else ""
     return flags
 
 
@@ -303,6 +314,35 @@ def intake_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @practitioner_required
+@require_http_methods(["GET"])
+def intake_screening_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current screening run (flags and what was considered, not raised) as a download,
+    in the shape `manage.py screen` prints; a 404 when the intake has not been screened."""
+    intake = selectors.practice_intake(pk=pk)
+    run = get_object_or_404(ScreeningRun, intake=intake, is_current=True)
+    audit.record(request, AuditEvent.Action.EXPORT, intake)
+    body = json.dumps(screening_result(run), indent=2, ensure_ascii=False) + "\n"
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="intake-{intake.pk}-screening.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@practitioner_required
+@require_http_methods(["GET"])
+def intake_review_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every signed review of the intake, overrides and their reasons included, as a
+    download: the decision record beside the answers' export."""
+    intake = selectors.practice_intake(pk=pk)
+    audit.record(request, AuditEvent.Action.EXPORT, intake)
+    body = json.dumps(selectors.review_document(intake=intake), indent=2, ensure_ascii=False) + "\n"
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="intake-{intake.pk}-reviews.json"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@practitioner_required
 @require_POST
 def rescreen(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.practice_intake(pk=pk)
@@ -321,36 +361,6 @@ def rescreen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Review -------------------------------------------------------------------------------
-
-
-def _save_review(
-    request: HttpRequest, intake: Intake, run: ScreeningRun, form: ReviewForm
-) -> Review | None:
-    """Record the review if nobody else has since the form was opened.
-
-    The conditional UPDATE is the lock: of two practitioners who opened the form at the
-    same version, exactly one moves the version on; the other updates no row and gets a
-    conflict (docs/security.md S17). Returns the new Review, or None on a conflict."""
-    expected = form.cleaned_data["version"]
-    with transaction.atomic():
-        updated = Intake.objects.filter(
-            pk=intake.pk, review_version=expected, status__in=REVIEWABLE
-        ).update(review_version=F("review_version") + 1, status=Intake.Status.REVIEWED)
-        if not updated:
-            return None
-        review = Review.objects.create(
-            intake=intake,
-            run=run,
-            version=expected + 1,
-            decision=form.cleaned_data["decision"],
-            modifications=form.modification_list(),
-            note=form.cleaned_data["note"],
-            reviewer=request.user,
-            signed_name=form.cleaned_data["signed_name"],
-        )
-        review.acknowledged_flags.set(form.acknowledged_flags())
-        audit.record(request, AuditEvent.Action.REVIEW, intake)
-    return review
 
 
 @practitioner_required
@@ -382,7 +392,20 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             )
             form = _rebound(form, run=run.pk)
         if form.is_valid():
-            saved = _save_review(request, intake, run, form)
+            data = form.cleaned_data
+            saved = services.review_record(
+                intake=intake,
+                run=run,
+                expected_version=data["version"],
+                decision=data["decision"],
+                modifications=form.modification_list(),
+                overrides=form.overrides(),
+                note=data["note"],
+                acknowledged=form.acknowledged_flags(),
+                reviewer=request.user,
+                signed_name=data["signed_name"],
+                request=request,
+            )
             if saved is not None:
                 messages.success(request, "Your review has been signed and saved.")
                 return redirect("intake:intake_detail", pk=intake.pk)

@@ -24,6 +24,7 @@ DASHBOARD_COLUMNS = (
     "pk",
     "status",
     "appointment_at",
+    "submitted_at",
     "patient_name",
     "flag_counts",
     "peg_score",
@@ -116,18 +117,25 @@ def dashboard_intakes(*, filters: dict, user: User) -> QuerySet:
     return intakes
 
 
+# Unreviewed intakes with these highest flags come first, in this order, whatever their
+# appointment date: a refer flag means medical assessment before any treatment.
+TRIAGE_SEVERITIES = ("refer", "contraindicated")
+
+
 @dataclass(frozen=True)
 class AppointmentPage:
-    """One page of the dashboard's intakes in appointment order: upcoming appointments first
-    (soonest first), then past ones (most recent first), then intakes with no appointment
-    (newest first).
+    """One page of the dashboard's intakes in triage, then appointment order: submitted
+    (unreviewed) intakes whose highest flag is refer, then contraindicated, each group
+    longest-waiting first; then upcoming appointments (soonest first), past ones (most
+    recent first) and intakes with no appointment (newest first).
 
     One ORDER BY over "is it upcoming?" would depend on the time of the request, which no
-    index can serve: every page would sort every matching row. Each of the three groups
-    instead has a plain ordering that an index serves, and a page reads straight from the
-    indexes, group after group. Nothing is counted: a COUNT over a practice's years of
-    intakes cost far more than the page itself (20-60 ms at 100,000 intakes), so the pages
-    go by Previous and Next, and one row more than a page tells whether there is a next.
+    index can serve: every page would sort every matching row. Each group instead has a
+    plain ordering that an index serves (the triage groups a partial index of their own),
+    and a page reads straight from the indexes, group after group. Nothing is counted: a
+    COUNT over a practice's years of intakes cost far more than the page itself (20-60 ms
+    at 100,000 intakes), so the pages go by Previous and Next, and one row more than a page
+    tells whether there is a next.
     """
 
     number: int
@@ -136,14 +144,19 @@ class AppointmentPage:
 
     @classmethod
     def read(cls, intakes: QuerySet, *, number: int, size: int, now: datetime) -> AppointmentPage:
+        unreviewed = intakes.filter(status=Intake.Status.SUBMITTED)
+        triage = tuple(
+            unreviewed.filter(highest_severity=severity).order_by("submitted_at", "pk")
+            for severity in TRIAGE_SEVERITIES
+        )
+        rest = intakes.exclude(
+            status=Intake.Status.SUBMITTED, highest_severity__in=TRIAGE_SEVERITIES
+        )
         groups = (
-            intakes.filter(appointment_at__gte=now).order_by(
-                "appointment_at", "-created_at", "-pk"
-            ),
-            intakes.filter(appointment_at__lt=now).order_by(
-                "-appointment_at", "-created_at", "-pk"
-            ),
-            intakes.filter(appointment_at__isnull=True).order_by("-created_at", "-pk"),
+            *triage,
+            rest.filter(appointment_at__gte=now).order_by("appointment_at", "-created_at", "-pk"),
+            rest.filter(appointment_at__lt=now).order_by("-appointment_at", "-created_at", "-pk"),
+            rest.filter(appointment_at__isnull=True).order_by("-created_at", "-pk"),
         )
         offset, wanted = (number - 1) * size, size + 1
         rows: list = []
@@ -180,3 +193,24 @@ def dashboard_page(
     return AppointmentPage.read(
         dashboard_intakes(filters=filters, user=user), number=number, size=size, now=now
     )
+
+
+def review_document(*, intake: Intake) -> dict:
+    """The intake's signed reviews, newest first, as the review record download gives them."""
+    reviews = intake.reviews.select_related("run").order_by("-version")
+    return {
+        "intake": intake.pk,
+        "reviews": [
+            {
+                "version": review.version,
+                "ruleset": review.run.ruleset,
+                "decision": review.decision,
+                "modifications": review.modifications,
+                "overrides": review.overrides,
+                "note": review.note,
+                "signed_name": review.signed_name,
+                "signed_at": review.signed_at.isoformat(),
+            }
+            for review in reviews
+        ],
+    }

@@ -29,6 +29,16 @@ urlpatterns = [
     ),
     path("practice/intakes/<int:pk>/fhir.json", export_views.intake_fhir, name="intake_fhir"),
     path("practice/intakes/<int:pk>/summary.pdf", export_views.intake_pdf, name="intake_pdf"),
+    path(
+        "practice/intakes/<int:pk>/screening.json",
+        practitioner_views.intake_screening_export,
+        name="intake_screening_export",
+    ),
+    path(
+        "practice/intakes/<int:pk>/review.json",
+        practitioner_views.intake_review_export,
+        name="intake_review_export",
+    ),
     path("practice/intakes/<int:pk>/review/", practitioner_views.review, name="review"),
     path("practice/intakes/<int:pk>/rescreen/", practitioner_views.rescreen, name="rescreen"),
 ]

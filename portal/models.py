@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -120,8 +120,16 @@ class AuditEvent(models.Model):
         UPDATE = "update", "Changed"
         SUBMIT = "submit", "Submitted"
         REVIEW = "review", "Reviewed"
+        OVERRIDE = "override", "Overrode a flag"
         EXPORT = "export", "Exported"
         DENIED = "denied", "Denied access"
+        # A sign-in that needs a second factor is recorded as LOGIN only once it passes.
+        PASSWORD_OK = "password_ok", "Password accepted, second factor pending"
+        OTP_FAILED = "otp_failed", "Failed second-factor code"
+        OTP_ADDED = "otp_added", "Added an authenticator"
+        OTP_RESET = "otp_reset", "Reset a second factor"
+        PASSWORD_CHANGED = "password_changed", "Changed a password"
+        ROLE_CHANGED = "role_changed", "Changed roles or access"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -145,6 +153,7 @@ REGISTRATION_LINK_LIFETIME = timedelta(hours=2)
 # The salt keeps the name of the module that first issued these links: a new salt would
 # turn away every link already emailed.
 REGISTRATION_SALT = "portal.registration"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class PendingRegistration(models.Model):
@@ -164,10 +173,18 @@ class PendingRegistration(models.Model):
     def __str__(self) -> str:
         return f"Pending registration {self.pk}"
 
-    @staticmethod
-    def new_token() -> tuple[str, str]:
-        """A fresh (token for the link, hash to store) pair."""
-        return tokens.issue(salt=REGISTRATION_SALT)
+    def _key(self) -> str:
+        # The row's id and time: the queued email writes the link when it is delivered, and
+        # registering again (a new time) ends the earlier link.
+        return f"{self.pk}:{(self.created_at - EPOCH) // timedelta(microseconds=1)}"
+
+    def seal(self) -> None:
+        """Store the hash of this (saved) registration's link token."""
+        _, self.nonce_hash = tokens.derived(salt=REGISTRATION_SALT, key=self._key())
+        PendingRegistration.objects.filter(pk=self.pk).update(nonce_hash=self.nonce_hash)
+
+    def link_token(self) -> str:
+        return tokens.derived(salt=REGISTRATION_SALT, key=self._key())[0]
 
     @classmethod
     def from_token(cls, token: str) -> PendingRegistration | None:
@@ -185,3 +202,20 @@ class PendingRegistration(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.created_at + REGISTRATION_LINK_LIFETIME
+
+
+class MailAllowance(models.Model):
+    """One email that an anonymous visitor had sent, counted against the address it went
+    to and against the client that asked (portal.throttle, docs/security.md S26). In the
+    database, like the sessions and the lockout counts, so the limits hold across any
+    number of app servers. `key` is a keyed hash: the table holds no address of either kind.
+    """
+
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "at"])]
+
+    def __str__(self) -> str:
+        return f"Mail allowance used at {self.at:%Y-%m-%d %H:%M}"

@@ -32,6 +32,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "intake.add_consenttext",
         "intake.change_consenttext",
         "intake.view_consenttext",
+        # Outgoing email: delivery problems are seen, and failed emails sent again, here.
+        "outbox.change_email",
+        "outbox.view_email",
         "portal.add_user",
         "portal.change_user",
         "portal.view_user",

@@ -69,6 +69,37 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # invitation turns this off.
 SELF_REGISTRATION = env_bool("SELF_REGISTRATION", default=True)
 
+# Where a patient whose answers need care now is sent (README, "Configuration").
+# HELP_REGION picks a set of defaults, "uk" or "us"; each value can also be set on its own.
+HELP_DEFAULTS: dict[str, dict[str, str]] = {
+    "uk": {
+        "emergency_number": "999",
+        "emergency_department": "A&E (the emergency department)",
+        "doctor": "your GP",
+        "urgent_advice": "NHS 111",
+        "crisis_line_name": "Samaritans",
+        "crisis_line_number": "116 123",
+    },
+    "us": {
+        "emergency_number": "911",
+        "emergency_department": "the emergency room (ER)",
+        "doctor": "your doctor",
+        "urgent_advice": "",
+        "crisis_line_name": "the 988 Suicide and Crisis Lifeline",
+        "crisis_line_number": "988",
+    },
+}
+HELP_REGION = os.environ.get("HELP_REGION", "uk").lower()
+if HELP_REGION not in HELP_DEFAULTS:
+    raise RuntimeError(f"HELP_REGION must be one of {', '.join(HELP_DEFAULTS)}")
+PATIENT_HELP: dict[str, str] = {
+    key: os.environ.get(f"HELP_{key.upper()}", default)
+    for key, default in HELP_DEFAULTS[HELP_REGION].items()
+}
+# Who hears at once that an intake needs attention (an emergency or urgent answer), besides
+# the intake's own practitioner. The message names no patient and no answer (S13).
+CLINIC_ALERT_EMAILS = env_list("CLINIC_ALERT_EMAILS")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -84,9 +115,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "portal",
     "guide",
     "intake",
+    "outbox",
+    "appointments",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "intake.urgent_help.context",
             ],
         },
     },
@@ -155,24 +191,38 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# Mails that anonymous visitors can have sent (password reset, registration), per address
+# and per client address, in each window (docs/security.md S26, portal.throttle).
+EMAIL_THROTTLE_WINDOW = timedelta(hours=1)
+EMAIL_THROTTLE_PER_ADDRESS = int(os.environ.get("EMAIL_THROTTLE_PER_ADDRESS", "3"))
+EMAIL_THROTTLE_PER_CLIENT = int(os.environ.get("EMAIL_THROTTLE_PER_CLIENT", "10"))
+# Self-registrations waiting for their link to be opened (two hours each), at most: beyond
+# this the form still answers as usual, but no link is sent (and a warning is logged).
+PENDING_REGISTRATIONS_MAX = int(os.environ.get("PENDING_REGISTRATIONS_MAX", "2000"))
 
 # Sessions live in the database so that any number of app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Absolute limit on a signed-in session, whatever the activity (docs/security.md S4), counted
 # from the login and enforced by portal.middleware.IdleLogoutMiddleware.
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=10)
-# The session row and cookie must outlive both limits by far. It is the middleware that
-# ends a session, and it can only keep what was being sent (docs/security.md S19) if the
-# post still arrives tied to its user: a page left open overnight and sent the next morning
-# is signed out with its answers parked. Were the row or the cookie gone (Django dates both
-# expiries from the session's last save), the post would arrive anonymous and the answers
-# would be dropped. This age is only the backstop for abandoned sessions.
+# The session row must outlive both limits by far. It is the middleware that ends a
+# session, and it can only keep what was being sent (docs/security.md S19) if the post
+# still arrives tied to its user: a page left open overnight and sent the next morning is
+# signed out with its answers parked. Were the row gone (Django dates its expiry from the
+# session's last save), the post would arrive anonymous and the answers would be dropped.
+# This age is only the backstop for abandoned sessions.
 SESSION_COOKIE_AGE = int(timedelta(days=7).total_seconds())
+# The cookie itself has no date, so the browser drops it when it closes (S28); the row
+# keeps SESSION_COOKIE_AGE all the same, so the page left open overnight still works.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Flash messages live in the (server-side) session: Django's default keeps them in a cookie,
+# and "Invitation sent to <patient's email>" would sit in the browser (S27).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Idle logoff, per role (docs/security.md S4).
 IDLE_TIMEOUT_STAFF = timedelta(minutes=15)
 IDLE_TIMEOUT_PATIENT = timedelta(minutes=30)
@@ -191,6 +241,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Browsers accept a __Host- cookie only if it is Secure, for path / and without a
+    # Domain, so no other host (a sibling subdomain) can set or widen it (S28).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -260,6 +314,18 @@ STORAGES = {
     },
 }
 
+# The anonymous guide's pages (guide.cache). A folder on disk is shared by every worker on
+# one machine, so publishing in one worker empties it for all; a clinic running several
+# machines points GUIDE_CACHE_DIR at shared storage or swaps in memcached or Redis here.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "guide": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("GUIDE_CACHE_DIR", str(BASE_DIR / ".cache" / "guide-pages")),
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -271,6 +337,27 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "intake@clinic.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# With no alert address set, the clinic's own address hears (as for an unassigned intake).
+CLINIC_ALERT_EMAILS = CLINIC_ALERT_EMAILS or [DEFAULT_FROM_EMAIL]
+
+# How long a page waits for the mail server. Pages never do (mail goes through the queue),
+# but the worker should give up on a hung server and try again later.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+
+# Email goes through a task queue (outbox): the row that needs a message and the queued
+# task are written in one transaction, and a worker (`manage.py db_worker`) delivers it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Attempts per email, and the wait before each retry (seconds; the last is repeated).
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
+EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", "30,120,600,1800,3600")]
+
+# Reminders while an intake is unfinished: days before the appointment, sent at
+# REMINDER_SEND_AT clinic time (TIME_ZONE), and never outside REMINDER_DAYTIME.
+REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "3,1")]
+REMINDER_SEND_AT = os.environ.get("REMINDER_SEND_AT", "10:00")
+REMINDER_DAYTIME = os.environ.get("REMINDER_DAYTIME", "08:00-20:00")
+# "Send again" from the dashboard: at most this many per intake per hour.
+RESEND_PER_HOUR = int(os.environ.get("RESEND_PER_HOUR", "3"))
 
 # Logs carry request paths and user ids, never form contents (docs/security.md S13), nor the
 # message of an exception, which may quote them (portal.log_privacy).

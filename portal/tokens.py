@@ -1,25 +1,27 @@
 """Signed one-time tokens for the links emailed to patients (invitations, registration).
 
-A token is a random nonce signed with SECRET_KEY; the database keeps only the nonce's hash,
-so a copy of it cannot be turned into working links. The salt keeps one kind of token from
-being accepted as another.
+A token is a nonce signed with SECRET_KEY; the database keeps only the nonce's hash, so a
+copy of it cannot be turned into working links. The salt keeps one kind of token from being
+accepted as another. Links that the mail queue writes when it delivers (`derived`) take
+their nonce from an HMAC of a key under SECRET_KEY, so the same link can be written again
+later while the database alone still holds no working one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from django.core import signing
+from django.utils.crypto import salted_hmac
 
 
 def nonce_hash(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
 
-def issue(*, salt: str) -> tuple[str, str]:
-    """A fresh (token for the link, hash to store) pair."""
-    nonce = secrets.token_urlsafe(24)
+def derived(*, salt: str, key: str) -> tuple[str, str]:
+    """The (token for the link, hash to store) pair made from `key`, the same each time."""
+    nonce = salted_hmac(salt, key, algorithm="sha256").hexdigest()
     return signing.dumps(nonce, salt=salt, compress=False), nonce_hash(nonce)
 
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from portal import views
 from portal.admin_site import restrict_admin_site
+from portal.forms import QueuedPasswordResetForm
 
 restrict_admin_site(admin.site)
 
@@ -18,9 +19,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/two-step/setup/", views.otp_setup, name="otp_setup"),
     path("accounts/two-step/", views.otp_verify, name="otp_verify"),
+    path("accounts/password/", views.password_change, name="password_change"),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),
@@ -45,5 +48,6 @@ urlpatterns = [
     path("session/status/", views.session_status, name="session_status"),
     path("guide/", include("guide.urls")),
     path("", include("intake.urls")),
+    path("", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,24 +5,27 @@ from __future__ import annotations
 
 import time
 from base64 import b32encode
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import roles, stash
+from portal import audit, notices, roles, stash
 from portal.auth import end_other_sessions
-from portal.forms import EmailAuthenticationForm, TokenForm
+from portal.forms import EmailAuthenticationForm, EnrolForm, PasswordChangeForm, TokenForm
 from portal.middleware import (
     LAST_SEEN_KEY,
     OTP_ENROLLED_KEY,
@@ -30,6 +33,8 @@ from portal.middleware import (
     seconds_left,
     sign_out,
 )
+from portal.models import AuditEvent
+from portal.signals import SECOND_FACTOR, login_completed
 
 
 def safe_next(request: HttpRequest, fallback: str = "home") -> str:
@@ -68,7 +73,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="Authenticator", confirmed=False)
-    form = TokenForm(request.POST or None)
+    form = EnrolForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
@@ -78,11 +83,16 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             # and sessions opened elsewhere without the code end now rather than carry on.
             request.session[OTP_ENROLLED_KEY] = True
             end_other_sessions(request)
+            audit.record(request, AuditEvent.Action.OTP_ADDED, request.user)
+            login_completed(request, request.user)
+            notices.tell_owner(request.user, "An authenticator app was added to your account")
             messages.success(request, "Two-step sign-in is set up.")
             return redirect(safe_next(request))
         form.add_error(
             "token", "That code did not match. Check the time on your phone and try again."
         )
+    elif request.method == "POST" and _locked_out(request):
+        return redirect("login")  # replaced by the lockout page (axes' middleware)
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     return render(
         request,
@@ -107,11 +117,52 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             allowed, _ = device.verify_is_allowed()
             if allowed and device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
+                login_completed(request, request.user)
                 return redirect(safe_next(request))
+        # A wrong code is a failed sign-in like a wrong password (S25): on the trail, and
+        # counted by axes, which locks the account after the same number of failures.
+        audit.record(request, AuditEvent.Action.OTP_FAILED, actor=request.user)
+        user_login_failed.send(
+            sender=SECOND_FACTOR,
+            credentials={"username": request.user.get_username()},
+            request=request,
+        )
+        if _locked_out(request):
+            return redirect("login")  # replaced by the lockout page (axes' middleware)
         form.add_error("token", "That code did not match. Wait for a new code and try again.")
     return render(
         request, "registration/otp_verify.html", {"form": form, "next": safe_next(request)}
     )
+
+
+def _locked_out(request: HttpRequest) -> bool:
+    """Whether axes has just locked this account out; if so, the session (signed in with
+    the password, perhaps stolen) ends too, so it cannot wait out the lock."""
+    if not getattr(request, "axes_locked_out", False):
+        return False
+    logout(request)
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """A new password, given the current one (ASVS V6.2.2, S23). Every other session of the
+    account ends; this one carries on."""
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            end_other_sessions(request)
+            audit.record(request, AuditEvent.Action.PASSWORD_CHANGED, request.user)
+            notices.tell_owner(request.user, "The password of your account was changed")
+            messages.success(
+                request, "Your password is changed. Any other device signed in has been signed out."
+            )
+            return redirect("home")
+        if _locked_out(request):
+            return redirect("login")  # replaced by the lockout page (axes' middleware)
+    return render(request, "registration/password_change_form.html", {"form": form})
 
 
 @login_required
@@ -151,9 +202,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
-    origin = request.META.get("HTTP_ORIGIN")
-    same_origin = origin is None or origin == f"{request.scheme}://{request.get_host()}"
-    keeps = match is not None and stash.view_keeps_answers(match.func) and same_origin
+    keeps = match is not None and stash.view_keeps_answers(match.func) and _same_origin(request)
     # The CSRF check comes before IdleLogoutMiddleware sees the request, so its limits are
     # applied here. Otherwise the answers would be parked in a session that the reload
     # then ends, and the patient told they are on the page below while looking at the
@@ -170,6 +219,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         )
         return redirect(request.get_full_path())
     return render(request, "403_csrf.html", status=403)
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """Whether a post says it comes from a page of this site: its Origin header, or, from
+    a browser that leaves Origin out, its Referer. A post naming neither proves nothing,
+    so it counts as foreign."""
+    here = f"{request.scheme}://{request.get_host()}"
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin is not None:
+        return origin == here
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    return bool(referer.netloc) and f"{referer.scheme}://{referer.netloc}" == here
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import roles
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import User
+from tests.mailqueue import deliver
 from tests.postgres_guard import pytest_runtest_makereport  # noqa: F401  (a hook)
 from tests.shipped_content import ensure_shipped_content
 
@@ -46,7 +48,9 @@ def sign_in(client: Client, user: User) -> Client:
 
 
 def registration_link(email: str) -> str:
-    """The path and query of the newest registration link emailed to `email`."""
+    """The path and query of the newest registration link emailed to `email` (the queue's
+    worker delivers what is waiting first)."""
+    deliver()
     for message in reversed(mail.outbox):
         if message.to == [email]:
             found = re.search(r"https?://\S+\?confirm=\S+", message.body)
@@ -110,6 +114,23 @@ def fast_password_hashing(settings, request):
     Mark a test `@pytest.mark.real_hashing` to keep the production hasher."""
     if "real_hashing" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def _guide_cache_dir(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("guide-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _empty_guide_cache(settings, _guide_cache_dir) -> None:
+    """The guide's page cache outlives each test's database: every test starts without it,
+    in a folder of this run's own (runs side by side, say on SQLite and PostgreSQL, would
+    otherwise empty and fill each other's)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "guide": {**settings.CACHES["guide"], "LOCATION": _guide_cache_dir},
+    }
+    caches["guide"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,8 @@ def ensure_shipped_content() -> None:
     migration functions add only what is not there)."""
     schema_editor = SimpleNamespace(connection=connection)
     guide = importlib.import_module("guide.migrations.0002_load_guide")
+    guide_workflow = importlib.import_module("guide.migrations.0004_workflow_state")
     consent = importlib.import_module("intake.migrations.0003_first_consent_text")
     guide.load_guide(apps, schema_editor)
+    guide_workflow.forwards(apps, schema_editor)
     consent.add_first_consent(apps, schema_editor)

@@ -2,7 +2,8 @@
 
 Public API (other apps code against these names):
 
-- ``screen(answers, *, today=None)`` → ``{"ruleset": RULESET_VERSION, "flags": [...]}``
+- ``screen(answers, *, today=None)`` → ``{"ruleset": RULESET_VERSION, "flags": [...],
+  "considered": [...]}``
 - ``validate_answers(answers)`` → normalised copy, or ``ScreeningInputError``
 - ``suggest_medications(prefix, limit=8)`` → brand and generic names for type-ahead
 - ``medication_names()`` → every name the medication reference knows

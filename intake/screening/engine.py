@@ -18,7 +18,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .matching import NEGATIONS, STOP_WORDS, Match, PhraseIndex, word_set, words
+from .context import (
+    CATEGORIES as CONTEXT_CATEGORIES,
+)
+from .context import (
+    FAMILY,
+    NEGATED,
+    PAST,
+    PLANNED,
+    STOPPED,
+    Modifier,
+    load_context,
+)
+from .matching import STOP_WORDS, Match, PhraseIndex, Scan, tokenise, word_set, words
 from .measures import MAX_AGE_YEARS, MAX_DURATION_MONTHS, SCORE_MAX, SCORE_MIN, age_on
 from .severities import SEVERITIES
 from .vocabulary import HISTORY, PAIN_REGIONS, PREGNANCY, RED_FLAGS, SEX_AT_BIRTH
@@ -130,6 +142,9 @@ class Concept:
     label: str
     raises: tuple[Raise, ...]
     tags: frozenset[str]
+    # Rules still raised in full when the concept is reported as past or stopped; None for
+    # history that matters whenever it happened (a cancer in remission is still R23).
+    past: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +155,10 @@ class MedClass:
     raises: tuple[Raise, ...]
     implies: str | None
     tags: frozenset[str]
+    # Rules still raised in full for a medicine reported as stopped (a past chemotherapy
+    # still means a history of cancer); the others drop to info.
+    past: frozenset[str] = frozenset()
+    systemic: bool = False  # its rules need systemic use (corticosteroids: R21, R36)
 
 
 @dataclass(frozen=True)
@@ -224,6 +243,7 @@ def _load_concepts(raw: Iterable[Mapping[str, Any]], rules: Mapping[str, Rule]) 
             label=c["label"],
             raises=_raises(c.get("raises", ()), rules, c["key"]),
             tags=frozenset(c.get("tags", ())),
+            past=frozenset(c["past"]) if "past" in c else None,
         )
         for c in raw
     ]
@@ -233,8 +253,10 @@ def load_ruleset(data_dir: Path = DATA_DIR) -> Ruleset:
     """Read and cross-check the data files and build the lookup indexes."""
     rules_doc = json.loads((data_dir / "rules.json").read_text(encoding="utf-8"))
     meds_doc = json.loads((data_dir / "medications.json").read_text(encoding="utf-8"))
+    context_doc = json.loads((data_dir / "context.json").read_text(encoding="utf-8"))
     version = rules_doc["version"]
     _check(meds_doc["version"] == version, "rules.json and medications.json versions differ")
+    _check(context_doc["version"] == version, "rules.json and context.json versions differ")
 
     rules = {}
     for raw in rules_doc["rules"]:
@@ -256,6 +278,8 @@ def load_ruleset(data_dir: Path = DATA_DIR) -> Ruleset:
             raises=_raises(c.get("raises", ()), rules, key),
             implies=c.get("implies"),
             tags=frozenset(c.get("tags", ())),
+            past=frozenset(c.get("past", ())),
+            systemic=c.get("systemic", False),
         )
         for key, c in meds_doc["classes"].items()
     }
@@ -279,6 +303,8 @@ def load_ruleset(data_dir: Path = DATA_DIR) -> Ruleset:
     _check(len(by_generic) == len(medicines), "duplicate generic name")
     for m in medicines:
         _check(all(a in by_generic for a in m.also), f"{m.generic}: unknown `also`")
+    for key, c in classes.items():
+        _check(c.past <= {r.rule for r in c.raises}, f"{key}: `past` names a rule it lacks")
 
     medicine_names: PhraseIndex[Medicine] = PhraseIndex()
     for m in medicines:
@@ -302,7 +328,11 @@ def load_ruleset(data_dir: Path = DATA_DIR) -> Ruleset:
         combined.add(term, concept, keep_existing=True)
     for m in medicines:
         for name in m.names:
-            combined.add(name, m, keep_existing=True)
+            # A short abbreviation or brand ("ASA", "MST") is read only in the medicines
+            # box: among conditions it is more likely an everyday word or another
+            # abbreviation than a medicine.
+            if len("".join(words(name))) >= _MIN_CONDITION_BOX_NAME:
+                combined.add(name, m, keep_existing=True)
 
     # Type-ahead offers brands and plain generic names, not descriptions such as
     # "aspirin with dipyridamole" or "an unspecified blood thinner".
@@ -334,7 +364,9 @@ def _terms(
             yield concept, term
 
 
+_MIN_CONDITION_BOX_NAME = 5
 RULESET = load_ruleset()
+CONTEXT, CONTEXT_DOC = load_context(DATA_DIR / "context.json")
 # Any change to the data files bumps this (tests pin a fingerprint of the files per version).
 RULESET_VERSION: str = RULESET.version
 
@@ -534,6 +566,7 @@ class _Mention:
     text: str  # the raw entry, for qualifiers such as "poorly controlled"
     term: str
     fuzzy: bool
+    planned: bool = False  # "planning a pregnancy"
 
     @property
     def because(self) -> str:
@@ -565,9 +598,14 @@ class _MedicineUse:
 
 @dataclass
 class _Reading:
-    mentions: list[_Mention] = field(default_factory=list)
-    medicines: list[_MedicineUse] = field(default_factory=list)
+    mentions: list[_Mention] = field(default_factory=list)  # current, the patient's own
+    medicines: list[_MedicineUse] = field(default_factory=list)  # taken now
     unrecognised: list[str] = field(default_factory=list)  # because-sentences for MR01
+    # Mentions read but not raised as current: each kept with its reason (the `considered`
+    # list), and the rules to show at info level or, for history that matters, in full.
+    considered: list[dict[str, Any]] = field(default_factory=list)
+    at_info: list[tuple[str, str]] = field(default_factory=list)  # (rule, because)
+    kept: list[tuple[Raise, str]] = field(default_factory=list)
 
     def of(self, key: str) -> list[_Mention]:
         return [m for m in self.mentions if m.concept.key == key]
@@ -599,34 +637,27 @@ _NONE_FILLER = word_set(
     tablets pills i im am on taking take taken
     """
 )
-# ... and the words that may stand around a medicine's name without naming another one:
-# how and when it is taken, what form it comes in, and common reasons it is taken for.
-# A reason the conditions vocabulary knows ("for diabetes") is accepted as well. Anything
-# else left over may be a second medicine, so it goes to medication review.
-_MEDICATION_FILLER = word_set(
-    """
-    inhaler inhalers pen pens pill pills nasal eye eyes ear ears vial vials jab jabs shot
-    shots pump pumps chewable soluble dispersible effervescent tab caps liquid
-    slow modified extended release releasing low high extra forte max maximum
-    regular regularly occasional occasionally sometimes usually often rarely only
-    currently current still now just since started starting year years ago last
-    prescribed prescription otc over counter gp doctor dr hospital consultant
-    up after before meal meals food breakfast lunch dinner supper bed sleep
-    one two three four five six seven eight nine ten half quarter
-    small little big large white blue brown pink yellow green red purple orange
-    bad worse worst flare flares flareup flareups attack attacks mild severe
-    inr level levels
-    pain pains painful ache aches aching headache headaches migraine migraines back neck
-    knee knees hip hips joint joints shoulder arthritis osteoarthritis rheumatoid nerve
-    nerves sciatica cramp cramps
-    blood pressure bp hypertension cholesterol heart af afib fibrillation atrial rhythm
-    angina stroke tia thyroid underactive overactive acid reflux heartburn indigestion
-    stomach gut bowel constipation ibs nausea sickness bladder prostate
-    mood depression depressed anxiety anxious stress panic insomnia
-    hay fever allergy allergies allergic chest breathing copd gout bones bone
-    osteoporosis menopause contraception period periods skin acne vitamin deficiency
-    """
-)
+# ... and the words that may stand around a medicine's name without naming another one
+# (data/context.json, "medicine_words"). A reason the conditions vocabulary knows ("for
+# diabetes") is accepted as well. Anything else left over may be a second medicine, so it
+# goes to medication review.
+_MEDICATION_FILLER = word_set(" ".join(CONTEXT_DOC["medicine_words"]))
+_ROUTES = {name: re.compile(pattern, re.I) for name, pattern in CONTEXT_DOC["routes"].items()}
+_SHORT_COURSE = re.compile(CONTEXT_DOC["short_course"], re.I)
+_LONG_TERM = re.compile(CONTEXT_DOC["long_term"], re.I)
+_BLEEDING_RULE = {
+    "anticoagulant": "R06",
+    "antiplatelet": "R07",
+    "ssri_snri": "R08",
+    "nsaid": "R09",
+    "supplement": "R10",
+}
+_TAG_RULE = {"pregnant": "R01", "trying": "R01", "epilepsy": "R14", "coagulopathy": "R04"}
+_TAG_RULE["von_willebrand"] = "R04"
+_NOT_RELATIVES = frozenset({"friend", "colleague", "neighbour"})
+STOPPED_NOTE = "reported as stopped \u2014 confirm"
+PAST_NOTE = "reported as in the past \u2014 confirm"
+PLANNED_NOTE = "planned \u2014 confirm at the visit"
 
 
 def _says_none(name: str) -> bool:
@@ -640,80 +671,254 @@ def _says_none(name: str) -> bool:
     return bool(core) and all(t in _NONE_ANSWERS for t in core)
 
 
-def _around_medicines(
-    rest: Iterable[tuple[str, ...]],
-) -> tuple[list[Match[Concept]], list[str]]:
-    """What the words left over in a medication answer say: the conditions they name
-    ("for diabetes"), and the words that are neither a condition nor filler, which may name
-    another medicine. Only exact condition phrases count: a near miss among everyday words
-    ("shoulder", "stress") is more likely an ordinary word than a misspelt condition."""
-    conditions: list[Match[Concept]] = []
-    unknown: list[str] = []
-    for run in rest:
-        scan = RULESET.conditions.read(" ".join(run), by_spelling=False)
-        conditions += [match for match in scan.matches if not match.negated]
-        unknown += [
-            word
-            for leftover in scan.rest
-            for word in leftover
-            if len(word) > 2
-            and word not in STOP_WORDS
-            and word not in NEGATIONS
-            and word not in _MEDICATION_FILLER
-            and not word.isdigit()
-        ]
-    return conditions, list(dict.fromkeys(unknown))
+def _clause_of(text: str, match_words: Iterable[str]) -> str:
+    """The clause of `text` (split at commas and stronger breaks) holding the first of
+    `match_words`, so a route or course word is read only beside the medicine it is about
+    ("prednisolone tablets, steroid cream")."""
+    wanted = set(match_words)
+    for clause in re.split(r"[,;:.!?()\[\]|+&/\n\u2013\u2014]|\s-+\s|\band\b", text):
+        if wanted & set(words(clause)):
+            return clause
+    return text
+
+
+def _rules_of(concept: Concept) -> list[str]:
+    ids = [r.rule for r in concept.raises]
+    ids += [_TAG_RULE[tag] for tag in sorted(concept.tags) if tag in _TAG_RULE]
+    return list(dict.fromkeys(ids))
+
+
+def _medicine_rules(medicine: Medicine) -> list[str]:
+    ids = [r.rule for r in (*medicine.med_class.raises, *medicine.raises)]
+    if medicine.med_class.bleeding:
+        ids.append(_BLEEDING_RULE[medicine.med_class.bleeding])
+    return list(dict.fromkeys(ids))
+
+
+def _family_reason(concept: Concept | None, trigger: str) -> str:
+    if concept is not None and concept.tags & {"pregnant", "trying"}:
+        return f"about someone else's pregnancy ('{trigger}')"
+    if trigger in _NOT_RELATIVES:
+        return f"someone else's ('{trigger}')"
+    return f"a family member's ('{trigger}')"
+
+
+class _Reader:
+    """Reads one intake's free text into a _Reading, one answer at a time."""
+
+    def __init__(self, answers: Mapping[str, Any]) -> None:
+        self.reading = _Reading()
+        sex = answers.get("sex_at_birth")
+        pregnancy = answers.get("pregnancy")
+        # The patient's own answers about sex and pregnancy win over free text.
+        self.pregnancy_answer: str | None = None
+        if sex == "male":
+            self.pregnancy_answer = "sex at birth answer is 'male'"
+        elif pregnancy in ("no", "not_applicable"):
+            self.pregnancy_answer = f"pregnancy answer is '{pregnancy}'"
+
+    def consider(self, where: str, label: str, reason: str, rules: Iterable[str]) -> None:
+        entry = {"where": where, "mention": label, "reason": reason, "rules": list(rules)}
+        if entry not in self.reading.considered:
+            self.reading.considered.append(entry)
+
+    def concept(
+        self,
+        concept: Concept,
+        where: str,
+        text: str,
+        match: Match[Any],
+        modifiers: list[Modifier],
+    ) -> None:
+        mention = _Mention(concept, where, text, match.term, match.fuzzy)
+        rules = _rules_of(concept)
+        category = modifiers[0].category if modifiers else None
+        trigger = modifiers[0].trigger if modifiers else ""
+        if category == FAMILY:
+            self.consider(where, concept.label, _family_reason(concept, trigger), rules)
+            return
+        if category == NEGATED:
+            self.consider(where, concept.label, f"negated ('{trigger}')", rules)
+            return
+        if concept.tags & {"pregnant", "trying"} and self.pregnancy_answer:
+            self.consider(where, concept.label, f"the {self.pregnancy_answer}", rules)
+            return
+        if not rules and not concept.tags:
+            # A harmless phrase that exists to outrank an alarming one ("hair transplant").
+            self.consider(where, concept.label, "not a screening trigger", ())
+            return
+        if "systemic_steroid" in concept.tags and self._local_steroid(where, text, [match.term]):
+            return
+        if category == PLANNED and "pregnant" in concept.tags:
+            # "planning a pregnancy" is trying to conceive.
+            self.reading.mentions.append(
+                _Mention(concept, where, text, match.term, match.fuzzy, planned=True)
+            )
+            return
+        if category == PLANNED or (category in (STOPPED, PAST) and concept.past is not None):
+            note = PLANNED_NOTE if category == PLANNED else PAST_NOTE
+            kept = concept.past if category != PLANNED else frozenset()
+            assert kept is not None
+            for raise_ in concept.raises:
+                if raise_.rule in kept:
+                    self.reading.kept.append((raise_, mention.because))
+            info = [rule for rule in rules if rule not in kept]
+            for rule in info:
+                self.reading.at_info.append((rule, f"{mention.because} \u2014 {note}"))
+            self.consider(where, concept.label, note, info)
+            return
+        self.reading.mentions.append(mention)
+
+    def medicine(
+        self,
+        medicine: Medicine,
+        where: str,
+        text: str,
+        match: Match[Any],
+        modifiers: list[Modifier],
+    ) -> None:
+        uses = [_MedicineUse(medicine, where, match.term, match.fuzzy)]
+        uses += [_MedicineUse(RULESET.by_generic[o], where, o, False) for o in medicine.also]
+        modifiers = [m for m in modifiers if m.category != PAST]
+        category = modifiers[0].category if modifiers else None
+        trigger = modifiers[0].trigger if modifiers else ""
+        for use in uses:
+            m = use.medicine
+            rules = _medicine_rules(m)
+            label = f"{m.generic}, {m.med_class.label}"
+            if category == FAMILY:
+                self.consider(where, label, _family_reason(None, trigger), rules)
+            elif category == NEGATED:
+                self.consider(where, label, f"negated ('{trigger}')", rules)
+            elif m.med_class.systemic and self._local_steroid(where, text, [match.term]):
+                pass
+            elif category in (PLANNED, STOPPED):
+                note = PLANNED_NOTE if category == PLANNED else STOPPED_NOTE
+                kept = m.med_class.past if category == STOPPED else frozenset()
+                for raise_ in (*m.med_class.raises, *m.raises):
+                    if raise_.rule in kept:
+                        self.reading.kept.append((raise_, use.describe()))
+                info = [rule for rule in rules if rule not in kept]
+                for rule in info:
+                    self.reading.at_info.append((rule, f"{use.describe()} \u2014 {note}"))
+                self.consider(where, label, note, info)
+            else:
+                self.reading.medicines.append(use)
+
+    def _local_steroid(self, where: str, text: str, term_words: list[str]) -> bool:
+        """Whether a corticosteroid named in `text` is used locally or as a short course,
+        which R21 and R36 (long-term systemic use) do not cover; kept as considered."""
+        clause = _clause_of(text, words(" ".join(term_words)))
+        for route, pattern in _ROUTES.items():
+            if pattern.search(clause):
+                self.consider(
+                    where,
+                    "a corticosteroid",
+                    f"{route} use, not systemic (R21 and R36 need systemic use)",
+                    ("R21", "R36"),
+                )
+                return True
+        if _SHORT_COURSE.search(text) and not _LONG_TERM.search(text):
+            self.consider(
+                where,
+                "a corticosteroid",
+                "a short course, not long-term use (R21 and R36 need long-term use)",
+                ("R21", "R36"),
+            )
+            return True
+        return False
+
+    def text(
+        self,
+        index: PhraseIndex[Any],
+        text: str,
+        where: str,
+        *,
+        extra: Mapping[str, str] | None = None,
+        medicines: bool = True,
+    ) -> tuple[Scan[Any], set[int]]:
+        """Read one answer: every known phrase in it with the context around it. `extra`
+        is text beside the answer (a medicine's dose and how often) whose triggers apply
+        to the whole answer ("stopped in March"). Returns the scan and the positions the
+        known phrases and the triggers account for."""
+        scan = index.read(text)
+        spans = [range(m.start, m.end) for m in scan.matches]
+        modifiers, used = CONTEXT.read(scan.tokens, spans)
+        whole = [mod for note in (extra or {}).values() for mod in _entry_modifiers(note)]
+        used |= {p for span in spans for p in span}
+        detail = " ".join([text, *(extra or {}).values()])
+        for match, mods in zip(scan.matches, modifiers, strict=True):
+            mods = sorted([*mods, *whole], key=lambda m: CONTEXT_CATEGORIES.index(m.category))
+            if isinstance(match.value, Concept):
+                self.concept(match.value, where, text, match, mods)
+            elif medicines:
+                self.medicine(match.value, where, detail, match, mods)
+        return scan, used
+
+
+def _entry_modifiers(note: str) -> list[Modifier]:
+    """Triggers in a medicine's dose or frequency field ("stopped", "might start"): they
+    apply to the whole answer. A negation there ("not taking") counts as well."""
+    tokens = tokenise(note)
+    return [
+        Modifier(t.category, " ".join(t.phrase))
+        for _s, _e, t in CONTEXT.find(tokens, ())
+        if t.category in (NEGATED, STOPPED, PLANNED)
+    ]
 
 
 def _read(answers: Mapping[str, Any]) -> _Reading:
     rs = RULESET
-    reading = _Reading()
+    reader = _Reader(answers)
+    reading = reader.reading
     for text in answers.get("conditions", ()):
-        where = f"condition {_quote(text)}"
-        for match in rs.conditions_and_medicines.scan(text):
-            if match.negated:
-                continue
-            if isinstance(match.value, Concept):
-                reading.mentions.append(_Mention(match.value, where, text, match.term, match.fuzzy))
-            else:
-                reading.medicines.append(_MedicineUse(match.value, where, match.term, match.fuzzy))
+        reader.text(rs.conditions_and_medicines, text, f"condition {_quote(text)}")
     for text in answers.get("allergies", ()):
-        where = f"allergy {_quote(text)}"
-        for match in rs.allergies.scan(text):
-            if not match.negated:
-                reading.mentions.append(_Mention(match.value, where, text, match.term, match.fuzzy))
+        reader.text(rs.allergies, text, f"allergy {_quote(text)}")
     for entry in answers.get("medications", ()):
         name = entry if isinstance(entry, str) else entry["name"]
         if _says_none(name):
             continue
         where = f"medication {_quote(name)}"
-        scan = rs.medicine_names.read(name)
-        matches = scan.matches
-        if not matches:
+        extra = {}
+        if isinstance(entry, Mapping):
+            extra = {k: entry[k] for k in ("dose", "frequency") if entry.get(k)}
+        scan, used = reader.text(rs.medicine_names, name, where, extra=extra)
+        # A condition named in the medicines box is read as well ("pacemaker", "for my
+        # diabetes"). Exactly only: a near miss among everyday words ("shoulder",
+        # "stress") is more likely an ordinary word than a misspelt condition.
+        conditions = rs.conditions.read(scan.tokens, by_spelling=False)
+        spans, own = [], []
+        for match in conditions.matches:
+            span = range(match.start, match.end)
+            if not used.intersection(span):
+                spans.append(span)
+                own.append(match)
+        for match, mods in zip(own, CONTEXT.modifiers(conditions.tokens, spans), strict=True):
+            reader.concept(match.value, where, name, match, mods)
+        used |= {p for span in spans for p in span}
+        unknown = [
+            word
+            for p, word in enumerate(scan.tokens.words)
+            if p not in used
+            and len(word) > 2
+            and word not in STOP_WORDS
+            and word not in _MEDICATION_FILLER
+            and not word.isdigit()
+        ]
+        unknown = list(dict.fromkeys(unknown))
+        if not scan.matches and (unknown or not own):
             reading.unrecognised.append(f"{where} is not in the medication reference")
-        else:
-            conditions, unknown = _around_medicines(scan.rest)
-            for match in conditions:
-                reading.mentions.append(_Mention(match.value, where, name, match.term, False))
-            if unknown:
-                # "metformin, Zyntrex": the known medicine must not hide the unknown one.
-                named = ", ".join(f"'{word}'" for word in unknown)
-                reading.unrecognised.append(
-                    f"{where} also names {named}, which the medication reference does not know"
-                )
-        for match in matches:
-            use = _MedicineUse(match.value, where, match.term, match.fuzzy)
-            reading.medicines.append(use)
-            for other in match.value.also:
-                reading.medicines.append(_MedicineUse(rs.by_generic[other], where, other, False))
+        elif unknown:
+            # "metformin, Zyntrex": the known medicine must not hide the unknown one.
+            named = ", ".join(f"'{word}'" for word in unknown)
+            reading.unrecognised.append(
+                f"{where} also names {named}, which the medication reference does not know"
+            )
         reason = entry.get("reason") if isinstance(entry, Mapping) else None
         if reason:
             where_reason = f"the reason {_quote(reason)} given for {where}"
-            for match in rs.conditions.scan(reason):
-                if not match.negated:
-                    reading.mentions.append(
-                        _Mention(match.value, where_reason, reason, match.term, match.fuzzy)
-                    )
+            reader.text(rs.conditions, reason, where_reason, medicines=False)
     return reading
 
 
@@ -864,8 +1069,14 @@ def _bleeding(reading: _Reading, flags: _Flags) -> None:
 
 def _pregnancy(answers: Mapping[str, Any], reading: _Reading, flags: _Flags) -> None:
     answer = answers.get("pregnancy")
-    pregnant = [m.because for m in reading.mentions if "pregnant" in m.concept.tags]
-    trying = [m.because for m in reading.mentions if "trying" in m.concept.tags]
+    pregnant = [
+        m.because for m in reading.mentions if "pregnant" in m.concept.tags and not m.planned
+    ]
+    trying = [
+        m.because
+        for m in reading.mentions
+        if "trying" in m.concept.tags or ("pregnant" in m.concept.tags and m.planned)
+    ]
     if answer in _PREGNANT_ANSWERS:
         pregnant.insert(0, f"pregnancy answer is '{answer}'")
     elif answer == "trying":
@@ -940,7 +1151,9 @@ def _rule_ids(medicine: Medicine) -> set[str]:
 
 
 def screen(answers: Mapping[str, Any], *, today: date | None = None) -> dict[str, Any]:
-    """Screen one intake: {"ruleset": RULESET_VERSION, "flags": [...]}, highest severity first.
+    """Screen one intake: {"ruleset": RULESET_VERSION, "flags": [...], "considered": [...]},
+    flags highest severity first; `considered` lists each mention read and not raised as
+    current, with its reason (someone else's, negated, stopped, planned ...).
 
     Raises ScreeningInputError when the answers are malformed (see validate_answers).
     """
@@ -966,9 +1179,17 @@ def screen(answers: Mapping[str, Any], *, today: date | None = None) -> dict[str
     _epilepsy(reading, flags)
     _derived_red_flags(answers, reading, flags, today)
 
+    for raise_, because in reading.kept:
+        flags.apply(raise_, because)
+    for rule, because in reading.at_info:
+        flags.add(rule, because, severity="info")
     if reading.unrecognised:
         flags.add("MR01", reading.unrecognised)
-    return {"ruleset": RULESET_VERSION, "flags": flags.result()}
+    return {
+        "ruleset": RULESET_VERSION,
+        "flags": flags.result(),
+        "considered": reading.considered,
+    }
 
 
 def suggest_medications(prefix: str, limit: int = 8) -> list[str]:

@@ -14,8 +14,12 @@ sides:
 - a word that matches nothing may match by spelling: Damerau-Levenshtein distance at most 1
   for words of 5-8 letters and at most 2 for longer ones, never for shorter words, only among
   phrases with the same first letter, and only when the closest phrases agree on one value;
-- a phrase is negated ("no history of cancer") only by a negation word in the same clause
-  with nothing but introducing words between them (see `_negated`).
+- a phrase of two parts ("knee ... replaced") matches when both parts stand in that order
+  in one clause with at most GAP_WORDS words between ("my knee was replaced");
+- a short key (under MIN_JOINED letters) matches only as the whole words it was written
+  with, so "as a" never reads as ASA and "I c d" never as ICD;
+- whether a phrase is negated, someone else's, stopped or planned is not decided here:
+  `context.py` reads that from the words around each match's position.
 """
 
 from __future__ import annotations
@@ -67,25 +71,20 @@ STOP_WORDS = word_set(
 
 _FUZZY_CACHE_SIZE = 20_000
 
-NEGATIONS = frozenset({"no", "not", "never", "without", "denies", "denied", "nil"})
+# Punctuation that ends a clause: a modifier such as "no" or "my mother" never reaches
+# across it ("nil else. Lymphoedema"; "no issues \u2013 haemophilia"). A hyphen inside a word
+# ("co-codamol", "pre-diabetes") is not a break, a free-standing dash is. A comma is a
+# weaker break: context.py decides per modifier whether a list carries on across it.
+_BREAK = re.compile(r"(,)|[;:.!?()\[\]{}|+&/\\\n\u2013\u2014]|(?:^|\s)-+|-+(?:\s|$)")
+NO_BREAK, COMMA, CLAUSE = 0, 1, 2
+# Dotted initials ("I.C.D.", "M.S.T") are one word.
+_INITIALS = re.compile(r"\b(?:[A-Za-z]\.){2,}(?:[A-Za-z]\b)?")
 
-# How far back a negation word may stand, and the only words allowed between it and the
-# phrase it negates: words that introduce a condition ("no known history of", "never had
-# a"). Any other word means the negation is about something else: "never smoked epilepsy",
-# "no problems but haemophilia", "not well controlled epilepsy".
-NEGATION_REACH = 3
-NEGATION_BRIDGES = word_set(
-    """
-    a an any the of with from history hx known previous previously prior past ever
-    had has have having been diagnosed diagnosis personal sign signs evidence suffer
-    suffered suffering
-    """
-)
-
-# Punctuation that ends a clause; a negation never reaches across it ("never smoked,
-# epilepsy"; "diabetes - no complications, pacemaker"). A hyphen inside a word
-# ("co-codamol", "pre-diabetes") is not a break, a free-standing dash is.
-_CLAUSE_BREAK = re.compile(r"[,;:.!?()\[\]{}|+&/\\\n\u2013\u2014]|(?:^|\s)-+|-+(?:\s|$)")
+# Phrases with two parts ("knee ... replaced"): how many words may stand between them.
+GAP_WORDS = 3
+GAP_MARK = "..."
+# A key shorter than this matches only when the text's words are the term's own words.
+MIN_JOINED = 6
 
 _SPELLING = (("ae", "e"), ("oe", "e"), ("isation", "ization"), ("sulph", "sulf"))
 
@@ -100,13 +99,15 @@ def _fold(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalised words of `text` (see module docstring)."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    # Accents go; any other non-ASCII character (a dash, a bullet) separates words.
-    text = "".join(
-        ch if ch.isascii() else " "
-        for ch in unicodedata.normalize("NFKD", text)
-        if not unicodedata.combining(ch)
-    ).lower()
+    if not text.isascii():
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+        # Accents go; any other non-ASCII character (a dash, a bullet) separates words.
+        text = "".join(
+            ch if ch.isascii() else " "
+            for ch in unicodedata.normalize("NFKD", text)
+            if not unicodedata.combining(ch)
+        )
+    text = text.lower()
     text = _POSSESSIVE.sub("", text).replace("'", "")
     out = []
     for word in _WORD.findall(text):
@@ -116,19 +117,35 @@ def words(text: str) -> list[str]:
     return out
 
 
-def _clauses(text: str) -> tuple[list[str], list[int]]:
-    """Normalised words of `text` and, for each, the number of the clause it stands in.
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The normalised words of one text and, before each word, the strongest break since
+    the previous one (NO_BREAK, COMMA or CLAUSE)."""
 
-    The words are those of `words(text)`, so phrases still match across clause breaks; the
-    clause numbers only limit how far a negation reaches.
-    """
+    words: list[str]
+    breaks: list[int]
+
+
+def tokenise(text: str) -> Tokens:
+    """`words(text)` with the clause breaks between them. Phrases still match across a
+    break ("pace-maker"); the breaks only limit how far a modifier reaches."""
+    text = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
     tokens: list[str] = []
-    clauses: list[int] = []
-    for number, clause in enumerate(_CLAUSE_BREAK.split(text)):
-        found = words(clause)
-        tokens.extend(found)
-        clauses.extend([number] * len(found))
-    return tokens, clauses
+    breaks: list[int] = []
+    pending = NO_BREAK
+    position = 0
+    for found in _BREAK.finditer(text):
+        for word in words(text[position : found.start()]):
+            tokens.append(word)
+            breaks.append(pending)
+            pending = NO_BREAK
+        pending = max(pending, COMMA if found.group(1) else CLAUSE)
+        position = found.end()
+    for word in words(text[position:]):
+        tokens.append(word)
+        breaks.append(pending)
+        pending = NO_BREAK
+    return Tokens(tokens, breaks)
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -164,11 +181,13 @@ class Match(Generic[V]):
     value: V
     term: str  # the known phrase as written in the data
     fuzzy: bool  # True when matched by spelling, not exactly
-    negated: bool  # a negation word shortly before it ("no history of cancer")
+    start: int  # position of its first word in Scan.tokens.words
+    end: int  # one past its last word
 
 
 @dataclass(frozen=True, slots=True)
 class Scan(Generic[V]):
+    tokens: Tokens
     matches: list[Match[V]]
     # Runs of adjacent words that no phrase matched, exactly or by spelling, in order.
     rest: list[tuple[str, ...]]
@@ -178,9 +197,13 @@ class PhraseIndex(Generic[V]):
     """Known phrases → values, found in text by exact n-grams with a spelling fallback."""
 
     def __init__(self) -> None:
-        self._exact: dict[str, tuple[V, str]] = {}
+        self._exact: dict[str, tuple[V, str, tuple[str, ...]]] = {}
         self._by_initial: dict[str, list[tuple[str, V, str]]] = defaultdict(list)
         self._plural_only: set[str] = set()
+        # Two-part phrases by their first part's word: (first, second, value, term).
+        self._gapped: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], V, str]]] = (
+            defaultdict(list)
+        )
         self._max_words = 1
         self._fuzzy_cache: dict[str, tuple[V, str] | None] = {}
 
@@ -189,8 +212,15 @@ class PhraseIndex(Generic[V]):
 
         A phrase already bound to another value is an error (the data would be ambiguous),
         unless `keep_existing` is set: then the earlier binding wins, which is how a
-        lower-precedence vocabulary is merged in.
+        lower-precedence vocabulary is merged in. "knee ... replaced" is a two-part phrase.
         """
+        if GAP_MARK in term:
+            first, _, second = (words(part) for part in term.partition(GAP_MARK))
+            if not first or not second:
+                raise ValueError(f"two-part phrase {term!r} needs words on both sides")
+            for head in {tuple(first), (*first[:-1], first[-1] + "s")}:
+                self._gapped[head[0]].append((head, tuple(second), value, term))
+            return
         key_words = words(term)
         if not key_words:
             raise ValueError(f"phrase {term!r} has no words left after normalisation")
@@ -200,11 +230,11 @@ class PhraseIndex(Generic[V]):
             if existing[0] == value or keep_existing:
                 return
             raise ValueError(f"phrase {term!r} is ambiguous with {existing[1]!r}")
-        self._exact[key] = (value, term)
+        self._exact[key] = (value, term, tuple(key_words))
         self._plural_only.discard(key)
         plural = key + "s"
         if not key.endswith("s") and plural not in self._exact:
-            self._exact[plural] = (value, term)
+            self._exact[plural] = (value, term, (*key_words[:-1], key_words[-1] + "s"))
             self._plural_only.add(plural)
         self._by_initial[key[0]].append((key, value, term))
         self._max_words = max(self._max_words, len(key_words))
@@ -235,28 +265,34 @@ class PhraseIndex(Generic[V]):
         """Every known phrase in `text`, left to right, longest match first."""
         return self.read(text).matches
 
-    def read(self, text: str, *, by_spelling: bool = True) -> Scan[V]:
+    def read(self, text: str | Tokens, *, by_spelling: bool = True) -> Scan[V]:
         """Every known phrase in `text` (as `scan`) and the words no phrase accounts for.
+        `text` may be given already tokenised, to read one answer with two indexes.
 
         `by_spelling=False` matches exactly only, for text where a near miss is more likely
         an ordinary word than a misspelt term."""
-        tokens, clauses = _clauses(text)
+        tokens = tokenise(text) if isinstance(text, str) else text
+        found = tokens.words
         matches: list[Match[V]] = []
         unmatched: list[int] = []
         i = 0
-        while i < len(tokens):
-            for n in range(min(self._max_words, len(tokens) - i), 0, -1):
-                hit = self._exact.get("".join(tokens[i : i + n]))
-                if hit is not None:
-                    matches.append(Match(hit[0], hit[1], False, _negated(tokens, clauses, i)))
+        while i < len(found):
+            for n in range(min(self._max_words, len(found) - i), 0, -1):
+                hit = self._exact.get("".join(found[i : i + n]))
+                if hit is not None and _whole(hit[2], found[i : i + n]):
+                    matches.append(Match(hit[0], hit[1], False, i, i + n))
                     i += n
                     break
             else:
                 unmatched.append(i)
                 i += 1
         spent: set[int] = set()
+        if unmatched and self._gapped:
+            matches.extend(self._scan_gapped(tokens, unmatched, spent))
         if unmatched and by_spelling:
-            matches.extend(self._scan_fuzzy(tokens, clauses, unmatched, spent))
+            left = [p for p in unmatched if p not in spent]
+            matches.extend(self._scan_fuzzy(found, left, spent))
+        matches.sort(key=lambda match: match.start)
         rest: list[list[str]] = []
         previous = -2
         for p in unmatched:
@@ -264,16 +300,36 @@ class PhraseIndex(Generic[V]):
                 continue
             if p != previous + 1 or not rest:
                 rest.append([])
-            rest[-1].append(tokens[p])
+            rest[-1].append(found[p])
             previous = p
-        return Scan(matches, [tuple(run) for run in rest])
+        return Scan(tokens, matches, [tuple(run) for run in rest])
+
+    def _scan_gapped(self, tokens: Tokens, positions: list[int], spent: set[int]) -> list[Match[V]]:
+        """Two-part phrases among the unmatched `positions`: the first part, then within
+        GAP_WORDS words and the same clause, the second ("my knee was replaced")."""
+        found: list[Match[V]] = []
+        free = set(positions)
+        words_, breaks = tokens.words, tokens.breaks
+        for p in positions:
+            for first, second, value, term in self._gapped.get(words_[p], ()):
+                if p in spent or not all(
+                    p + k in free and words_[p + k] == w for k, w in enumerate(first)
+                ):
+                    continue
+                after = p + len(first)
+                for q in range(after, min(after + GAP_WORDS + 1, len(words_) - len(second) + 1)):
+                    if breaks[q] == CLAUSE:
+                        break
+                    span = range(q, q + len(second))
+                    if all(r in free and words_[r] == w for r, w in zip(span, second, strict=True)):
+                        found.append(Match(value, term, False, p, q + len(second)))
+                        spent.update(range(p, p + len(first)))
+                        spent.update(span)
+                        break
+        return found
 
     def _scan_fuzzy(
-        self,
-        tokens: Sequence[str],
-        clauses: Sequence[int],
-        positions: Iterable[int],
-        spent: set[int],
+        self, tokens: Sequence[str], positions: Iterable[int], spent: set[int]
     ) -> list[Match[V]]:
         """Spelling matches among the unmatched `positions`; the positions they use are
         added to `spent`."""
@@ -282,7 +338,7 @@ class PhraseIndex(Generic[V]):
         for p in candidates:
             hit = self._fuzzy(tokens[p]) if not tokens[p].isdigit() else None
             if hit is not None:
-                found.append(Match(hit[0], hit[1], True, _negated(tokens, clauses, p)))
+                found.append(Match(hit[0], hit[1], True, p, p + 1))
                 spent.add(p)
         # Two unknown neighbours may be one misspelt name typed with a space ("co codomol").
         candidate_set = set(candidates)
@@ -290,23 +346,15 @@ class PhraseIndex(Generic[V]):
             if p + 1 in candidate_set and not {p, p + 1} & spent:
                 hit = self._fuzzy(tokens[p] + tokens[p + 1])
                 if hit is not None:
-                    found.append(Match(hit[0], hit[1], True, _negated(tokens, clauses, p)))
+                    found.append(Match(hit[0], hit[1], True, p, p + 2))
                     spent.update((p, p + 1))
         return found
 
 
-def _negated(tokens: Sequence[str], clauses: Sequence[int], start: int) -> bool:
-    """Whether a negation word governs the phrase starting at `start`.
-
-    It must stand in the same clause, at most NEGATION_REACH words before, with only
-    NEGATION_BRIDGES words between. Anything less certain counts as not negated: a flag
-    the practitioner can dismiss is safer than a condition silently dropped.
-    """
-    for p in range(start - 1, max(-1, start - 1 - NEGATION_REACH), -1):
-        if clauses[p] != clauses[start]:
-            return False
-        if tokens[p] in NEGATIONS:
-            return True
-        if tokens[p] not in NEGATION_BRIDGES:
-            return False
-    return False
+def _whole(term_words: tuple[str, ...], text_words: list[str]) -> bool:
+    """Whether words of the text may stand for a term: as the term's own words, or joined
+    differently ("pace maker") only when the joined key is long enough not to arise by
+    chance from everyday words ("as a" is not ASA)."""
+    if tuple(text_words) == term_words:
+        return True
+    return len("".join(text_words)) >= MIN_JOINED and all(len(w) > 1 for w in text_words)

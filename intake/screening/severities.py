@@ -23,9 +23,11 @@ LABELS: dict[str, str] = {
     "info": "Info",
 }
 
+# Refer and contraindicated differ in colour as well as in words: static/css/portal.css
+# gives each its own background, with white text above 4.5:1.
 BADGE_CLASSES: dict[str, str] = {
-    "refer": "text-bg-danger",
-    "contraindicated": "text-bg-danger",
+    "refer": "severity-refer",
+    "contraindicated": "severity-contraindicated",
     "defer": "text-bg-warning",
     "caution": "text-bg-warning",
 }

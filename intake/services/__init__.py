@@ -23,10 +23,12 @@ from intake.services.registration import (
     registration_finish,
     registration_start,
 )
+from intake.services.reviews import InconsistentDecision, review_record
 from intake.services.screening import flag_rows, screening_run
 
 __all__ = [
     "Claim",
+    "InconsistentDecision",
     "IntakeLocked",
     "flag_rows",
     "intake_draft_save",
@@ -38,5 +40,6 @@ __all__ = [
     "patient_create",
     "registration_finish",
     "registration_start",
+    "review_record",
     "screening_run",
 ]

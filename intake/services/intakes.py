@@ -6,17 +6,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from intake import forms, steps
+from intake import forms, steps, urgent_help
 from intake.models import Intake
 from intake.services import screening
-from portal import audit
+from outbox.services import email_enqueue
+from portal import audit, stash
 from portal.models import AuditEvent, User
 
 log = logging.getLogger(__name__)
@@ -24,10 +22,6 @@ log = logging.getLogger(__name__)
 DRAFTS = "_drafts"
 # Fields of a POST that are controls, not answers.
 CONTROL_FIELDS = {"csrfmiddlewaretoken", "action", "from_review"}
-# A draft keeps what was typed, within bounds: a hostile post cannot fill the database.
-DRAFT_FIELDS_MAX = 300
-DRAFT_VALUES_MAX = 40
-DRAFT_VALUE_CHARS = 12_000
 
 
 class IntakeLocked(Exception):
@@ -82,18 +76,8 @@ def intake_step_save(
 
 
 def draft_from_post(data: QueryDict) -> dict[str, list[str]]:
-    draft: dict[str, list[str]] = {}
-    for key in list(data.keys())[:DRAFT_FIELDS_MAX]:
-        # A NUL in a field name is no field of ours, and PostgreSQL cannot store it in JSON
-        # (a hostile post would otherwise end in a 500; found by tests/security).
-        if key in CONTROL_FIELDS or len(key) > 100 or "\x00" in key:
-            continue
-        # NUL cannot be stored in PostgreSQL JSON; the form will ask for a retype anyway.
-        draft[key] = [
-            str(v).replace("\x00", "")[:DRAFT_VALUE_CHARS]
-            for v in data.getlist(key)[:DRAFT_VALUES_MAX]
-        ]
-    return draft
+    # A draft keeps what was typed, within bounds: a hostile post cannot fill the database.
+    return stash.bounded_copy(data, skip=CONTROL_FIELDS)
 
 
 @transaction.atomic
@@ -113,14 +97,17 @@ def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = N
     (a double click, a replay, a second tab) gets False and changes nothing.
 
     The winner is decided by a conditional UPDATE on the status, which the database
-    serialises: exactly one such UPDATE can match the in-progress row."""
+    serialises: exactly one such UPDATE can match the in-progress row. Readiness is
+    decided on the row as locked, not on `intake`, which was read earlier: a step saved in
+    between (a changed answer, consent asked again) would otherwise not be seen."""
     # Imported here: intake.fhir reads the forms, which reach the services through the
     # selectors.
     from intake.fhir import questionnaire_version
 
-    if not steps.is_ready(intake):
-        return False
     with transaction.atomic():
+        row = Intake.objects.select_for_update().filter(pk=intake.pk, patient=user).first()
+        if row is None or not steps.is_ready(row):
+            return False
         won = Intake.objects.filter(
             pk=intake.pk, patient=user, status=Intake.Status.IN_PROGRESS
         ).update(
@@ -137,8 +124,9 @@ def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = N
             intake.answers = answers
         _screen(intake)
         audit.record(request, AuditEvent.Action.SUBMIT, intake, actor=user)
-    # After the commit: a mail server that is down must not undo the submission.
-    _notify_practitioner(intake)
+        # Queued with the submission; the worker delivers it after the commit, so a mail
+        # server that is down neither undoes the submission nor loses the notice.
+        _notify_practitioner(intake)
     return True
 
 
@@ -159,28 +147,14 @@ def _screen(intake: Intake) -> None:
 
 
 def _notify_practitioner(intake: Intake) -> None:
-    """Tell the practitioner (or the clinic) that an intake is waiting. A reference number,
-    the appointment date and a link, and nothing about the patient (docs/security.md S13)."""
-    recipient = intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL
-    if intake.appointment_at:
-        when = date_format(timezone.localtime(intake.appointment_at), "l j F Y")
-        appointment = f"for an appointment on {when} "
-    else:
-        appointment = "(no appointment booked yet) "
-    link = settings.SITE_URL + reverse("intake:intake_detail", args=[intake.pk])
-    try:
-        send_mail(
-            subject=f"Intake #{intake.pk} submitted",
-            message=(
-                f"An intake (reference #{intake.pk}) {appointment}has been submitted.\n\n"
-                f"Sign in to review it: {link}\n"
-            ),
-            from_email=None,
-            recipient_list=[recipient],
-        )
-    except Exception as error:  # the submission stands; it shows on the dashboard anyway
-        log.error(
-            "Could not send the submission notice for intake %s (%s)",
-            intake.pk,
-            type(error).__name__,
-        )
+    """Queue the notice that an intake is waiting, in the submission's transaction: to its
+    practitioner (or the clinic), and to the clinic's alert addresses when it needs
+    attention. A reference number, the appointment date and a link, and nothing about the
+    patient (docs/security.md S13; written by intake.emails.intake_submitted)."""
+    recipients = [intake.practitioner.email if intake.practitioner else settings.DEFAULT_FROM_EMAIL]
+    # An answer that needs care, or a refer flag: the clinic's alert addresses hear too.
+    if urgent_help.needs_attention(intake):
+        recipients = urgent_help.recipients(intake)
+    email_enqueue(
+        kind="intake_submitted", to=recipients, params={"intake": intake.pk}, about=intake
+    )

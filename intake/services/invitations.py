@@ -1,25 +1,19 @@
-"""Invitations: making one (and emailing its link) and claiming it, once, for an account.
-Emails carry a link and a time, never health information."""
+"""Invitations: making one (and queueing the email with its link) and claiming it, once,
+for an account. Emails carry a link and a time, never health information."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import models, transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from intake.emails import invitation_link
 from intake.models import Intake, Invitation
 from intake.services.registration import patient_create
+from outbox.services import email_enqueue
 from portal.models import User
-
-
-def invitation_link(token: str) -> str:
-    return settings.SITE_URL + reverse("intake:accept_invitation", args=[token])
 
 
 @transaction.atomic
@@ -31,9 +25,12 @@ def invitation_create(
     practitioner: User,
     created_by: User,
     form_token: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[Invitation, Intake, str]:
-    """Make the invitation and its (not yet started) intake; return both and the link.
-    A `form_token` already used raises IntegrityError before anything is made or sent."""
+    """Make the invitation and its (not yet started) intake and queue the email (outbox,
+    written by intake.emails when it is delivered); return both and the link. A
+    `form_token` already used raises IntegrityError before anything is made or queued.
+    Without `expires_at` the link lives for INVITATION_LIFETIME."""
     invitation = Invitation(
         patient_name=patient_name,
         email=email.strip().lower(),
@@ -41,8 +38,9 @@ def invitation_create(
         practitioner=practitioner,
         created_by=created_by,
         form_token=form_token,
+        expires_at=expires_at,
     )
-    token = invitation.issue_token()
+    invitation.issue_token()
     invitation.save()
     intake = Intake.objects.create(
         invitation=invitation,
@@ -51,22 +49,13 @@ def invitation_create(
         patient_name=patient_name,
         status=Intake.Status.INVITED,
     )
-    link = invitation_link(token)
-    when = date_format(timezone.localtime(appointment_at), "l j F Y, H:i")
-    send_mail(
-        subject=f"Your appointment at {settings.PRACTICE_NAME}: please complete your intake",
-        message=(
-            f"Hello,\n\nYou have an appointment at {settings.PRACTICE_NAME} on {when}.\n\n"
-            "Before your first visit, please fill in our intake form. It takes about 15 "
-            "minutes and you can save and come back at any time.\n\n"
-            f"Start here (this link works once and expires on "
-            f"{date_format(timezone.localtime(invitation.expires_at), 'j F Y')}):\n{link}\n\n"
-            "If you did not expect this email, you can ignore it.\n"
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
+    email_enqueue(
+        kind="invitation",
+        to=invitation.email,
+        params={"invitation": invitation.pk},
+        about=invitation,
     )
-    return invitation, intake, link
+    return invitation, intake, invitation_link(invitation)
 
 
 @dataclass

@@ -55,7 +55,11 @@ def screening_run(
     result = screen(screening_input(intake))
     ScreeningRun.objects.filter(intake=intake, is_current=True).update(is_current=False)
     run = ScreeningRun.objects.create(
-        intake=intake, ruleset=result["ruleset"], requested_by=requested_by, is_current=True
+        intake=intake,
+        ruleset=result["ruleset"],
+        requested_by=requested_by,
+        is_current=True,
+        considered=result["considered"],
     )
     Flag.objects.bulk_create(flag_rows(run, result["flags"]))
     intake.flag_counts, intake.highest_severity = flag_summary(

@@ -1,66 +1,61 @@
-// Live preview for the guide page editor in the admin.
+// Preview for the guide page editor in the admin.
 // The "Preview changes" button works without this script (it posts the form to the preview
-// page in a new tab). With it, the same button shows the rendered page under the form and
-// keeps it up to date while the editor types. The server renders through the same Markdown
-// and sanitiser as a saved page, so the preview is exactly what patients would get.
+// page in a new tab). With it, the same button posts the form into the two frames under the
+// form, at a phone's and a desktop's width, and posts again while the editor types. The
+// preview page is the public page template with the public stylesheet, rendered by the
+// server through the same Markdown and sanitiser as a published page: it is what patients
+// will see. Nothing is saved.
 (function () {
   "use strict";
   var button = document.getElementById("guide-preview-button");
   var panel = document.getElementById("guide-preview");
-  var output = document.getElementById("guide-preview-output");
   var status = document.getElementById("guide-preview-status");
-  if (!button || !panel || !output || !window.fetch || !window.FormData) { return; }
+  if (!button || !panel || !status) { return; }
   var form = button.form;
   var url = button.getAttribute("formaction");
+  var frames = Array.prototype.slice.call(panel.querySelectorAll("iframe[name]"));
   var watched = ["id_title", "id_summary", "id_body", "id_references"];
   var timer = null;
   var live = false;
+  var waiting = 0;
+  var failed = false;
 
-  function csrfToken() {
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
+  function done(ok) {
+    failed = failed || !ok;
+    waiting -= 1;
+    if (waiting > 0) { return; }
+    status.textContent = failed
+      ? "The preview could not be updated. Your text is still in the form."
+      : "Preview updated. It is not saved until you press a Save button.";
   }
 
-  function show(data) {
-    // The HTML comes from the server's sanitiser (nh3), never from the raw textarea.
-    output.innerHTML = "";
-    var title = document.createElement("h1");
-    title.textContent = data.title;
-    output.appendChild(title);
-    if (data.summary) {
-      var summary = document.createElement("p");
-      summary.textContent = data.summary;
-      output.appendChild(summary);
-    }
-    var body = document.createElement("div");
-    body.innerHTML = data.body_html;
-    output.appendChild(body);
-    if (data.references_html) {
-      var refs = document.createElement("div");
-      refs.innerHTML = data.references_html;
-      output.appendChild(refs);
-    }
-  }
+  frames.forEach(function (frame) {
+    frame.addEventListener("load", function () {
+      if (waiting <= 0) { return; }
+      var ok = false;
+      try {
+        // Same origin: the preview page marks its banner; an error page has none.
+        ok = Boolean(frame.contentDocument.querySelector("[data-guide-preview]"));
+      } catch (error) {
+        ok = false;
+      }
+      done(ok);
+    });
+  });
 
   function refresh() {
     status.textContent = "Updating preview…";
-    fetch(url, {
-      method: "POST",
-      body: new FormData(form),
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
-    })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
-      })
-      .then(function (data) {
-        show(data);
-        status.textContent = "Preview updated. It is not saved until you press Save.";
-      })
-      .catch(function () {
-        status.textContent = "The preview could not be updated. Your text is still in the form.";
-      });
+    waiting = frames.length;
+    failed = false;
+    var action = form.getAttribute("action");
+    var target = form.getAttribute("target");
+    form.setAttribute("action", url);
+    frames.forEach(function (frame) {
+      form.setAttribute("target", frame.name);
+      form.submit();
+    });
+    if (action === null) { form.removeAttribute("action"); } else { form.setAttribute("action", action); }
+    if (target === null) { form.removeAttribute("target"); } else { form.setAttribute("target", target); }
   }
 
   button.addEventListener("click", function (event) {

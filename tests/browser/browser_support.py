@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / ".cache" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 BLOCKING_IMPACTS = ("serious", "critical")
+# For pages held to "no violation of any impact" (the guide's and consent wording's admin).
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 # axe-core reports what it could not decide (say, text over a gradient) as "incomplete".
 # These are printed with the test's output rather than failing it: most need a human eye.
 REVIEW_RULES = ("color-contrast", "link-in-text-block")
@@ -143,17 +145,22 @@ def _tolerated(page: Page, node: dict, containers: tuple[str, ...]) -> bool:
 
 
 def assert_accessible(
-    page: Page, name: str, *, known: dict[str, tuple[str, ...]] | None = None
+    page: Page,
+    name: str,
+    *,
+    known: dict[str, tuple[str, ...]] | None = None,
+    impacts: tuple[str, ...] = BLOCKING_IMPACTS,
 ) -> None:
-    """Zero serious or critical violations. `known` tolerates named findings (rule id ->
-    CSS selectors of the elements, or of containers around them) in markup the portal does
-    not write, such as Django's admin; every other finding still fails. Contrast that axe
-    could not judge is printed (pytest shows it with the test's output) for a human check."""
+    """Zero violations of the given impacts (serious or critical unless told). `known`
+    tolerates named findings (rule id -> CSS selectors of the elements, or of containers
+    around them) in markup the portal does not write, such as Django's admin; every other
+    finding still fails. Contrast that axe could not judge is printed (pytest shows it with
+    the test's output) for a human check."""
     known = known or {}
     results = axe_results(page)
     violations = []
     for violation in results["violations"]:
-        if violation.get("impact") not in BLOCKING_IMPACTS:
+        if violation.get("impact") not in impacts:
             continue
         containers = known.get(violation["id"], ())
         nodes = [n for n in violation["nodes"] if not _tolerated(page, n, containers)]
@@ -166,7 +173,7 @@ def assert_accessible(
             f"check by eye:\n{describe_violations(review)}"
         )
     assert not violations, (
-        f"axe-core found serious or critical problems on {name} "
+        f"axe-core found {'/'.join(impacts)} problems on {name} "
         f"({viewport_name(page)}, {page.url}):\n{describe_violations(violations)}"
     )
 
@@ -209,14 +216,15 @@ def check_page(
     *,
     shoot: bool = True,
     known: dict[str, tuple[str, ...]] | None = None,
+    impacts: tuple[str, ...] = BLOCKING_IMPACTS,
 ) -> None:
     """The checks every page type gets: a screenshot, content that fits a phone's width,
-    and zero serious or critical axe-core violations."""
+    and zero axe-core violations of the given impacts (serious or critical unless told)."""
     if shoot:
         screenshot(page, name)
     if viewport_name(page) == "phone":
         assert_no_sideways_scrolling(page, name)
-    assert_accessible(page, name, known=known)
+    assert_accessible(page, name, known=known, impacts=impacts)
 
 
 def focus_ring(page: Page) -> dict:

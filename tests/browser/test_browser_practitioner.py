@@ -48,8 +48,8 @@ def test_a_practitioner_reviews_a_flagged_intake(open_page, practitioner):
 
     # Follow the bleeding flag to the paragraph of the guide that explains it.
     bleeding.first.get_by_role("link", name=re.compile("^Safety guidance")).click()
-    expect(page).to_have_url(re.compile(r"/guide/safety/#bleeding$"))
-    section = page.locator("#bleeding")
+    expect(page).to_have_url(re.compile(r"/guide/safety/#section-bleeding$"))
+    section = page.locator("#section-bleeding")
     expect(section).to_have_text(re.compile("Bleeding problems and blood thinners"))
     expect(section).to_be_in_viewport()
     page.go_back()
@@ -102,14 +102,28 @@ def test_it_has_no_serious_accessibility_problems_in_the_workspace(
     expect(page.get_by_role("alert")).to_contain_text("The review was not saved")
     check_page(page, "review-form-errors")
 
-    # Signed properly: the intake page now shows the decision.
+    # "Cleared for treatment" while a refer flag stands is refused, with the reason by the
+    # decision field.
     for box in page.get_by_role("checkbox", name=re.compile("^I have read")).all():
         box.check()
     page.get_by_role("radio", name="Cleared for treatment").check()
     page.get_by_label("Signature: type your full name").fill("Dr Lin Wei")
     page.get_by_role("button", name="Sign and save review").click()
+    expect(page.locator("#div_id_decision")).to_contain_text(
+        re.compile(r"RF11 .* \(refer\) stands: choose “Refer to physician first”")
+    )
+    expect(page.get_by_label("Signature: type your full name")).to_have_value("Dr Lin Wei")
+    check_page(page, "review-form-refused")
+
+    # Each standing flag overridden with a reason: signed, and the intake page shows it.
+    for box in page.get_by_role("checkbox", name=re.compile("^Override ")).all():
+        box.check()
+    for reason in page.get_by_role("textbox", name=re.compile("^Reason for overriding")).all():
+        reason.fill("Assessed by GP on 3 March, letter seen.")
+    page.get_by_role("button", name="Sign and save review").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Harriet Quill")
     expect(page.locator("main")).to_contain_text("Cleared for treatment")
+    expect(page.locator(".review-overrides")).to_contain_text("Assessed by GP on 3 March")
     check_page(page, "intake-detail-reviewed")
 
     page.goto("/practice/invitations/new/")

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
+from tests.mailqueue import deliver
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def test_it_has_no_serious_accessibility_problems_on_public_pages(any_page: Page
     check_page(page, "guide-index")
 
     page.get_by_role("link", name="Considerations and safety").first.click()
-    expect(page.locator("#bleeding")).to_be_visible()
+    expect(page.locator("#section-bleeding")).to_be_visible()
     check_page(page, "guide-page")
 
     page.goto("/guide/")
@@ -134,6 +135,7 @@ def test_it_has_no_serious_accessibility_problems_on_the_password_reset_pages(
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     check_page(page, "password-reset-sent")
 
+    deliver()  # the queue's worker
     assert len(mailoutbox) == 1
     link = re.search(r"https?://\S+(/accounts/reset/\S+/)", mailoutbox[0].body)
     assert link, mailoutbox[0].body

@@ -58,10 +58,13 @@ def test_it_ships_pages_with_unique_slugs_and_orders():
 # phrases (lower case) that section's text must contain.
 REQUIRED_TOPICS = [
     ("chronic-pain", "definition", ["more than three months", "chronic"]),
+    ("chronic-pain", "primary", ["migraine", "fibromyalgia"]),
+    ("acupuncture-basics", "qualified", ["licensed acupuncturist"]),
     ("acupuncture-basics", "qi-and-meridians", ["qi", "meridians"]),
     ("acupuncture-basics", "needles", ["sterile", "used once", "very thin"]),
     ("how-it-might-work", "endorphins", ["endorphins", "naloxone"]),
     ("how-it-might-work", "nervous-system", ["spinal cord and brain", "gate control"]),
+    ("how-it-might-work", "nervous-system", ["central nervous system"]),
     ("how-it-might-work", "brain", ["central", "sensitisation", "nervous system"]),
     (
         "research",
@@ -73,7 +76,7 @@ REQUIRED_TOPICS = [
             "not shown to work better than other established treatments",
         ],
     ),
-    ("pain-management-plan", "bigger-picture", ["one tool among several"]),
+    ("pain-management-plan", "bigger-picture", ["one tool among several", "diet"]),
     ("pain-management-plan", "judging", ["trial period"]),
     ("conclusion", "not-medical-advice", ["not medical advice", "emergency"]),
 ]
@@ -82,7 +85,7 @@ REQUIRED_TOPICS = [
 def section_text(html: str, anchor: str) -> str:
     """The text of the section whose heading has `anchor`, up to the next heading of the
     same or a higher level, tags stripped and lower case."""
-    match = re.search(rf'<h([23]) id="{re.escape(anchor)}">', html)
+    match = re.search(rf'<h([23]) id="section-{re.escape(anchor)}">', html)
     assert match, f"no section #{anchor}"
     level = int(match.group(1))
     rest = html[match.end() :]
@@ -101,3 +104,24 @@ def test_it_covers_the_required_topics(db):
             assert phrase in text, (slug, anchor, phrase)
     for category in SCREENING_CATEGORIES:
         assert section_text(pages["safety"], category), category
+
+
+# Each study the research page describes, and the words its entry in the sources has.
+STUDIES_AND_SOURCES = [
+    ("cochrane-2005", "2005", "Furlan AD"),
+    ("later-results", "German", "Haake M"),
+    ("later-results", "2009", "Cherkin DC"),
+    ("later-results", "2012", "Vickers AJ"),
+    ("guidelines", "American College of Physicians", "Qaseem A"),
+    ("guidelines", "NG59", "NG59"),
+    ("guidelines", "NG193", "NG193"),
+]
+
+
+def test_it_lists_the_source_of_every_study_it_describes(db):
+    from guide.models import Page
+
+    research = Page.objects.published().get(slug="research")
+    for anchor, mention, source in STUDIES_AND_SOURCES:
+        assert mention.lower() in section_text(research.body_html, anchor), (anchor, mention)
+        assert source in research.references, source

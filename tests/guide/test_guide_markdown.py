@@ -57,20 +57,21 @@ def test_it_keeps_markdown_formatting_links_and_heading_ids():
         "- one\n- two\n\n"
         "### Without explicit id\n"
     )
-    assert '<h2 id="bleeding">Bleeding and blood thinners</h2>' in html
+    # Ids are namespaced, and so are links to them (tests/guide/test_heading_ids.py).
+    assert '<h2 id="section-bleeding">Bleeding and blood thinners</h2>' in html
     assert "<strong>bold</strong>" in html
     assert "<em>soft</em>" in html
-    assert 'href="/guide/safety/#bleeding"' in html
+    assert 'href="/guide/safety/#section-bleeding"' in html
     assert 'href="https://www.nice.org.uk/guidance/ng193"' in html
     assert "<li>one</li>" in html
-    assert '<h3 id="without-explicit-id">' in html
+    assert '<h3 id="section-without-explicit-id">' in html
 
 
 def test_it_turns_a_level_one_heading_into_a_section_heading():
     # The page title is the only <h1>.
     html = render("# Top\n\ntext")
     assert "<h1" not in html
-    assert '<h2 id="top">Top</h2>' in html
+    assert '<h2 id="section-top">Top</h2>' in html
 
 
 def test_it_renders_references_as_a_numbered_list():

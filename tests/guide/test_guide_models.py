@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from guide.models import Page
+from guide.models import Page, PageEvent, PageRevision, add_months
 
 
 def test_it_renders_sanitised_html_on_save(make_page):
     page = make_page(body="## Hi {#hi}\n\n<script>x()</script>[x](javascript:y())")
-    assert page.body_html.startswith('<h2 id="hi">Hi</h2>')
+    assert page.body_html.startswith('<h2 id="section-hi">Hi</h2>')
     assert "<script" not in page.body_html
     assert "javascript" not in page.body_html
 
@@ -58,20 +58,39 @@ def test_it_leaves_drafts_and_future_pages_out_of_published_drafts_and_future_pa
     assert not published.filter(pub_date__gt=timezone.now()).exists()
 
 
-def test_it_restores_a_revision_as_a_new_revision(make_page, admin_user):
+def test_it_restores_a_revision_as_a_new_draft_and_leaves_the_live_page(make_page, admin_user):
     page = make_page(title="First title", body="First body")
     first = page.save_revision(author=admin_user)
-    page.title, page.body = "Second title", "Second body"
-    page.save()
-    page.save_revision(author=admin_user)
+    second = page.save_revision(
+        author=admin_user,
+        content={"title": "Second title", "summary": "s", "body": "Second body", "references": ""},
+    )
 
     restored = first.restore(author=admin_user)
 
     page.refresh_from_db()
     assert (page.title, page.body) == ("First title", "First body")
-    assert page.body_html == "<p>First body</p>"
     assert page.revisions.count() == 3
     assert page.revisions.latest() == restored
-    assert restored.body == "First body"
+    assert restored != second
+    assert (restored.title, restored.body) == ("First title", "First body")
+    assert restored.status == PageRevision.Status.DRAFT
     assert restored.author == admin_user
     assert f"revision {first.pk}" in restored.note
+    assert restored.events.get().action == PageEvent.Action.RESTORED
+
+
+def test_it_sets_the_review_by_date_a_year_after_the_last_review(make_page):
+    page = make_page(last_reviewed=date(2024, 2, 29))
+    assert page.review_by == date(2025, 2, 28)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 15), 12) == date(2027, 11, 15)
+
+
+def test_it_takes_a_page_down_at_its_take_down_time(make_page):
+    leaving = make_page(expire_at=timezone.now() + timedelta(minutes=5))
+    gone = make_page(expire_at=timezone.now() - timedelta(seconds=1))
+    published = Page.objects.published()
+    assert leaving in published
+    assert gone not in published
+    assert not gone.is_published

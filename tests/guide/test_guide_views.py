@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import (
@@ -13,6 +14,8 @@ from pytest_django.asserts import (
     assertTemplateUsed,
 )
 
+from guide import cache as guide_cache
+from guide import publishing
 from guide.models import Page
 
 # The categories of docs/screening.md#output, written out here as the spec states them (not
@@ -73,17 +76,18 @@ def test_it_links_every_screening_category_to_its_safety_section(client):
     assert response.status_code == 200
     html = response.content.decode()
     for category in SCREENING_CATEGORIES:
-        assert len(re.findall(rf'<h2 id="{category}">', html)) == 1, category
+        assert len(re.findall(rf'<h2 id="section-{category}">', html)) == 1, category
 
 
 def test_it_says_the_guide_is_not_medical_advice(client):
     response = client.get(reverse("guide:page", args=["conclusion"]))
-    assertContains(response, 'id="not-medical-advice"')
+    assertContains(response, 'id="section-not-medical-advice"')
     assertContains(response, "<strong>not medical advice</strong>", html=False)
 
 
 def test_it_lists_published_pages_in_order(client, make_page, draft, shipped_slugs):
     extra = make_page(title="Appendix", order=999)
+    guide_cache.current()
     # One query: the published pages, with only the columns the list shows.
     with assertNumQueries(1):
         response = client.get(reverse("guide:index"))
@@ -94,12 +98,49 @@ def test_it_lists_published_pages_in_order(client, make_page, draft, shipped_slu
     assertContains(response, 'action="/guide/search/"')
 
 
-def test_it_shows_a_page_in_two_queries(client):
+def test_it_shows_a_page_in_two_queries_then_from_the_cache(client):
+    url = reverse("guide:page", args=["research"])
+    guide_cache.current()  # the schedule check, once per cache generation
     # 1: the page itself, 2: titles and slugs of all published pages (previous/next).
     with assertNumQueries(2):
-        response = client.get(reverse("guide:page", args=["research"]))
+        response = client.get(url)
     assertContains(response, '<h1 id="page-title">What the research shows</h1>', html=False)
     assertContains(response, 'rel="prev" href="/guide/how-it-might-work/"')
+    # The next anonymous reader gets the same page without touching the database.
+    with assertNumQueries(0):
+        again = Client().get(url)
+    assert again.content == response.content
+
+
+def test_it_never_serves_a_signed_in_readers_page_from_the_cache(patient_client):
+    url = reverse("guide:page", args=["research"])
+    Client().get(url)
+    response = patient_client.get(url)
+    assertContains(response, "Log out")
+    assert response["Cache-Control"] == "no-store, private"
+    # And what a signed-in reader was shown is never kept for anyone else.
+    assertNotContains(Client().get(url), "Log out")
+
+
+def test_it_drops_the_cached_page_when_a_new_version_is_published(client, admin_user):
+    page = Page.objects.get(slug="chronic-pain")
+    client.get(page.get_absolute_url())
+    revision = publishing.save_draft(
+        page, {**page.live_revision.content(), "title": "Living with long-term pain"}, admin_user
+    )
+    assertNotContains(client.get(page.get_absolute_url()), "Living with long-term pain")
+    publishing.publish(revision, admin_user)
+    assertContains(client.get(page.get_absolute_url()), "Living with long-term pain")
+    assertContains(client.get(reverse("guide:index")), "Living with long-term pain")
+
+
+def test_it_lists_the_sections_of_long_pages_only(client):
+    safety = client.get(reverse("guide:page", args=["safety"]))
+    assertContains(safety, 'aria-labelledby="guide-toc-title"')
+    assertContains(safety, '<a href="#section-bleeding">', html=False)
+    assert len(safety.context["contents"]) >= 15
+    short = client.get(reverse("guide:page", args=["conclusion"]))
+    assertNotContains(short, "guide-toc-title")
 
 
 def test_it_leaves_cache_control_alone_for_the_public(client):

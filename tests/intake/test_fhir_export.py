@@ -375,7 +375,12 @@ def test_it_gives_the_review_with_decision_modifications_who_and_when(reviewed):
     decision = impression["extension"][0]["valueCoding"]
     assert decision["code"] == "modified"
     assert impression["summary"] == "Cleared with modifications"
-    assert [e["valueCoding"]["code"] for e in impression["extension"][1:]] == ["no_electro"]
+    modifications = [
+        e["valueCoding"]["code"]
+        for e in impression["extension"]
+        if e["url"].endswith("review-modification")
+    ]
+    assert modifications == ["no_electro"]
     assert {"text": "Modification: No electroacupuncture"} in impression["note"]
     assert {"text": "Reviewed."} in impression["note"]
     assert impression["date"] == review.signed_at.isoformat(timespec="seconds")
@@ -383,6 +388,36 @@ def test_it_gives_the_review_with_decision_modifications_who_and_when(reviewed):
     assert by_url[impression["assessor"]["reference"]] == "Practitioner"
     supporting = [by_url[ref["reference"]] for ref in impression["supportingInfo"]]
     assert supporting.count("DetectedIssue") == reviewed.current_run().flags.count()
+
+
+def test_it_carries_each_override_and_its_reason_into_the_review(reviewed):
+    review = reviewed.latest_review()
+    review.overrides = [
+        {
+            "flag": 1,
+            "rule": "RF03",
+            "severity": "refer",
+            "title": "Thunderclap headache",
+            "reason": "Assessed by GP on 3 Nov, letter seen",
+        }
+    ]
+    review.save(update_fields=["overrides"])
+
+    bundle = fhir.bundle(reviewed)
+
+    Bundle.model_validate(bundle)  # the whole bundle still parses
+    impression = one(bundle, "ClinicalImpression")
+    assert {
+        "text": "Override of RF03 (refer, Thunderclap headache): "
+        "Assessed by GP on 3 Nov, letter seen"
+    } in impression["note"]
+    overrides = [e for e in impression["extension"] if e["url"].endswith("review-override")]
+    assert overrides == [
+        {
+            "url": overrides[0]["url"],
+            "valueString": "RF03: Assessed by GP on 3 Nov, letter seen",
+        }
+    ]
 
 
 def test_a_draft_is_an_in_progress_response_without_drafts_or_flags(client, practitioner):

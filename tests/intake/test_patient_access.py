@@ -24,6 +24,7 @@ from tests.intake.test_patient_wizard import (
     step_url,
     token_of,
 )
+from tests.mailqueue import deliver
 
 PASSWORDS = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
 
@@ -235,6 +236,7 @@ def test_it_does_not_register_an_address_twice(client, patient):
     assert patient.full_name == "Pat Jones"
     assert patient.check_password(PASSWORD)
     assert not PendingRegistration.objects.exists()
+    deliver()
     [message] = mail.outbox
     assert message.to == [patient.email]
     assert "already have an account" in message.body
@@ -335,7 +337,7 @@ def test_it_refuses_get_on_submit(client, practitioner):
 
 
 def test_it_keeps_answers_posted_with_a_stale_csrf_token(patient):
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, headers={"Origin": "http://testserver"})
     sign_in(client, patient)
     intake = Intake.objects.create(patient=patient, status=Intake.Status.IN_PROGRESS)
     url = step_url(intake, "about")

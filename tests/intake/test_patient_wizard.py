@@ -25,6 +25,7 @@ from intake.screening.vocabulary import RED_FLAGS
 from intake.services import invitation_create
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import AuditEvent, User
+from tests.mailqueue import deliver
 
 NEW_PASSWORD = "quiet-river-lantern-morning-9"
 CANARY_MEDICATION = "Canarexolol"
@@ -150,6 +151,7 @@ def ready(started) -> tuple[Client, Intake]:
 
 def test_it_walks_from_invitation_link_to_submitted_intake(client, practitioner):
     intake, path = invite(practitioner)
+    deliver()
     mail.outbox.clear()
 
     response = client.get(path)
@@ -221,8 +223,14 @@ def test_it_walks_from_invitation_link_to_submitted_intake(client, practitioner)
     assert signature.signer == user
     assert signature.consent_text == ConsentText.current()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMIT, object_id=str(intake.pk))
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [practitioner.email]
+    # The night-pain answer (urgent) told the clinic when the step was saved; the
+    # submission notice says so again, to the clinic's alert address too.
+    deliver()
+    clinic = [practitioner.email, "intake@clinic.example"]
+    assert [(m.subject, m.to) for m in mail.outbox] == [
+        (f"Intake #{intake.pk} needs attention", clinic),
+        (f"Intake #{intake.pk} submitted: needs attention", clinic),
+    ]
 
     response = client.get(reverse("intake:my_intake"))
     assertRedirects(response, reverse("intake:submitted", args=[intake.pk]))
@@ -318,6 +326,7 @@ def test_it_asks_for_consent_again_when_the_wording_changes(ready):
 
 def test_it_submits_exactly_once_on_a_double_click(ready):
     client, intake = ready
+    deliver()
     mail.outbox.clear()
     submit = reverse("intake:submit", args=[intake.pk])
     first = client.post(submit)
@@ -326,25 +335,30 @@ def test_it_submits_exactly_once_on_a_double_click(ready):
     assertRedirects(second, reverse("intake:submitted", args=[intake.pk]))
     assert ScreeningRun.objects.filter(intake=intake).count() == 1
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMIT).count() == 1
+    deliver()
     assert len(mail.outbox) == 1
 
 
 def test_it_lets_only_one_of_two_racing_submissions_win(ready):
     client, intake = ready
     user = intake.patient
+    deliver()
     mail.outbox.clear()
     stale_copy = Intake.objects.get(pk=intake.pk)
     assert services.intake_submit(intake=intake, user=user) is True
     # The second request loaded the intake before the first one committed.
     assert services.intake_submit(intake=stale_copy, user=user) is False
     assert ScreeningRun.objects.filter(intake=intake).count() == 1
+    deliver()
     assert len(mail.outbox) == 1
 
 
 def test_it_sends_a_notification_without_health_data(ready):
     client, intake = ready
+    deliver()
     mail.outbox.clear()
     client.post(reverse("intake:submit", args=[intake.pk]))
+    deliver()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     text = f"{message.subject}\n{message.body}"
@@ -357,8 +371,10 @@ def test_it_sends_a_notification_without_health_data(ready):
 def test_it_mails_the_clinic_when_no_practitioner_is_assigned(ready, settings):
     client, intake = ready
     Intake.objects.filter(pk=intake.pk).update(practitioner=None)
+    deliver()
     mail.outbox.clear()
     client.post(reverse("intake:submit", args=[intake.pk]))
+    deliver()
     assert mail.outbox[0].to == [settings.DEFAULT_FROM_EMAIL]
 
 
@@ -710,12 +726,14 @@ def test_it_keeps_the_submission_when_screening_fails(ready, monkeypatch):
         raise RuntimeError("engine down")
 
     monkeypatch.setattr("intake.services.screening.screening_run", broken)
+    deliver()
     mail.outbox.clear()
     response = client.post(reverse("intake:submit", args=[intake.pk]))
     assertRedirects(response, reverse("intake:submitted", args=[intake.pk]))
     intake.refresh_from_db()
     assert intake.status == Intake.Status.SUBMITTED
     assert not ScreeningRun.objects.filter(intake=intake).exists()
+    deliver()
     assert len(mail.outbox) == 1
 
 

@@ -23,6 +23,7 @@ WORKSPACE = [
     ("intake_detail", True, {"GET"}),
     ("intake_print", True, {"GET"}),
     ("intake_export", True, {"GET"}),
+    ("intake_screening_export", True, {"GET"}),
     ("review", True, {"GET", "POST"}),
     ("rescreen", True, {"POST"}),
 ]

@@ -73,6 +73,13 @@ def form_data(run: ScreeningRun, **changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def override(
+    run: ScreeningRun, rule: str, reason: str = "Assessed by GP on 3 March, letter seen."
+) -> dict:
+    flag = run.flags.get(rule=rule)
+    return {f"override_{flag.pk}": "on", f"override_reason_{flag.pk}": reason}
+
+
 def errors_of(response, field: str) -> str:
     return " ".join(response.context["form"].errors.get(field, []))
 
@@ -199,7 +206,9 @@ def test_it_requires_a_note_unless_cleared(practitioner_client, intake, run):
     response = practitioner_client.post(url(intake), form_data(run, note="  "))
     assert "Add a note" in errors_of(response, "note")
 
-    response = practitioner_client.post(url(intake), form_data(run, decision="cleared", note=""))
+    response = practitioner_client.post(
+        url(intake), form_data(run, decision="cleared", note="", **override(run, "RF04"))
+    )
     assert response.status_code == 302
     assert Review.objects.get().decision == "cleared"
 
@@ -211,6 +220,8 @@ def test_it_requires_a_note_unless_cleared(practitioner_client, intake, run):
 def test_it_requires_a_note_for_every_decision_but_cleared(
     practitioner_client, intake, run, decision, extra
 ):
+    if decision == "modified":
+        extra |= override(run, "RF04")
     response = practitioner_client.post(
         url(intake), form_data(run, decision=decision, note=" ", **extra)
     )
@@ -267,6 +278,7 @@ def test_it_stores_the_modifications_in_words(practitioner_client, intake, run):
             avoid_points="LI4, SP6",
             avoid_limb="left_arm",
             other_modifications="Short sessions",
+            **override(run, "RF04"),
         ),
     )
 

@@ -20,6 +20,7 @@ from intake.services import invitation_create
 from portal.models import PendingRegistration, User
 from tests.conftest import PASSWORD, registration_link, self_register
 from tests.intake.test_patient_wizard import NEW_PASSWORD, step_url
+from tests.mailqueue import deliver
 
 REGISTER = "/intake/register/"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -50,6 +51,7 @@ def test_it_answers_a_known_and_a_new_address_identically(patient):
     assert User.objects.count() == users
     assert User.objects.filter(email=patient.email).count() == 1
     # Each address got one message, with the same subject.
+    deliver()
     owner, newcomer = mail.outbox
     assert owner.to == [patient.email]
     assert newcomer.to == ["newcomer@example.com"]
@@ -61,6 +63,7 @@ def test_it_tells_the_owner_without_revealing_anything_of_the_account(patient):
         patient=patient, patient_name="Pat Jones", answers={"pain": {"complaint": "Sciatica"}}
     )
     register(patient.email, full_name="Mallory")
+    deliver()
     [message] = mail.outbox
     assert "Someone, perhaps you, asked to create an account" in message.body
     assert reverse("login") in message.body

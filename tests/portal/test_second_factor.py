@@ -38,7 +38,9 @@ def test_it_enrols_a_device_with_a_valid_code_and_opens_the_workspace(client, pr
     page = client.get(reverse("otp_setup"))
     assertContains(page, "<svg")
     device = TOTPDevice.objects.get(user=practitioner, confirmed=False)
-    response = client.post(reverse("otp_setup"), {"token": current_code(device)})
+    response = client.post(
+        reverse("otp_setup"), {"token": current_code(device), "password": PASSWORD}
+    )
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.confirmed
@@ -106,7 +108,7 @@ def test_it_asks_a_patient_for_the_code_from_the_sign_in_after_enrolling(client,
     password_login(client, patient)
     client.get(reverse("otp_setup"))
     device = TOTPDevice.objects.get(user=patient, confirmed=False)
-    client.post(reverse("otp_setup"), {"token": current_code(device)})
+    client.post(reverse("otp_setup"), {"token": current_code(device), "password": PASSWORD})
     assert client.get(reverse("intake:my_intake")).status_code == 200
 
     client.post(reverse("logout"))
@@ -123,7 +125,7 @@ def test_it_signs_the_patient_out_elsewhere_on_enrolling_and_keeps_this_session(
 
     client.get(reverse("otp_setup"))
     device = TOTPDevice.objects.get(user=patient, confirmed=False)
-    client.post(reverse("otp_setup"), {"token": current_code(device)})
+    client.post(reverse("otp_setup"), {"token": current_code(device), "password": PASSWORD})
 
     # The other session was opened without the code: it ends, and signing in again asks for it.
     response = elsewhere.get(reverse("intake:my_intake"))
@@ -180,7 +182,9 @@ def test_it_never_redirects_off_site_after_enrolling(client, practitioner, targe
     assertContains(page, f'name="next" value="{reverse("home")}"')
     assertNotContains(page, "evil.example")
     device = TOTPDevice.objects.get(user=practitioner, confirmed=False)
-    response = client.post(reverse("otp_setup"), {"token": current_code(device), "next": target})
+    response = client.post(
+        reverse("otp_setup"), {"token": current_code(device), "password": PASSWORD, "next": target}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
 

@@ -97,3 +97,19 @@ def test_call_command_reads_the_given_stdin() -> None:
     out = StringIO()
     call_command("screen", "-", stdin=StringIO('{"history": ["first_acupuncture"]}'), stdout=out)
     assert [f["rule"] for f in json.loads(out.getvalue())["flags"]] == ["R16"]
+
+
+def test_it_prints_what_it_considered_beside_the_flags() -> None:
+    done = run("-", stdin=json.dumps({"conditions": ["my sister has diabetes"]}))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert list(result) == ["ruleset", "flags", "considered"]
+    assert result["flags"] == []
+    assert result["considered"] == [
+        {
+            "where": "condition 'my sister has diabetes'",
+            "mention": "diabetes",
+            "reason": "a family member's ('sister')",
+            "rules": ["R19"],
+        }
+    ]

@@ -16,12 +16,17 @@ from intake.screening.matching import edit_distance, words
 FINGERPRINTS = {
     "2026.11.0": "bf6701fd4be13daaad9406bf466189931e23cd0827dbf9c14555e36f116d18d0",
     "2026.11.1": "1ca3255f744f0ad4f4ed4306d9d7e1c2ce99f694f5107df2550e6af91c200b68",
+    # 2026.12.0: context read by ConText triggers (data/context.json), more patient phrasing.
+    "2026.12.0": "f63a3dc4e0cf2f4a69776f1392f89f1148e2853b33f17f1737e15937741d2c3d",
 }
 
 
 def test_data_changes_bump_the_version() -> None:
     digest = hashlib.sha256()
-    for name in ("rules.json", "medications.json"):
+    names = ("rules.json", "medications.json")
+    if RULESET_VERSION >= "2026.12.0":  # from then on the context triggers count too
+        names += ("context.json",)
+    for name in names:
         digest.update((DATA_DIR / name).read_bytes())
     assert FINGERPRINTS.get(RULESET_VERSION) == digest.hexdigest(), (
         "data files changed: bump the version in both files and record the new fingerprint"

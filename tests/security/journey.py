@@ -62,8 +62,11 @@ def submitted_intake(client: Client, practitioner, answers: dict, email: str) ->
 
 
 def review_data(intake: Intake, **changes) -> dict:
-    """A valid signed review by the cast's practitioner (Dr Lin Wei), every flag read."""
+    """A valid signed review by the cast's practitioner (Dr Lin Wei), every flag read, and
+    every refer or contraindicated flag overridden with a reason (the decision is a
+    clearance, which those flags would otherwise refuse)."""
     run = intake.current_run()
+    standing = run.flags.filter(severity__in=["refer", "contraindicated"])
     data = {
         "decision": "modified",
         "modifications": ["no_electro"],
@@ -72,6 +75,8 @@ def review_data(intake: Intake, **changes) -> dict:
         "version": str(intake.review_version),
         "run": str(run.pk),
         **{f"ack_{flag.pk}": "on" for flag in run.flags.all()},
+        **{f"override_{flag.pk}": "on" for flag in standing},
+        **{f"override_reason_{flag.pk}": "Discussed with the GP." for flag in standing},
     }
     data.update(changes)
     return data

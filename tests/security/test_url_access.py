@@ -16,7 +16,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from intake.models import Intake
+from appointments.emails import opt_out_link
+from appointments.services import appointment_create
+from guide.models import Page
+from intake.models import Intake, ScreeningRun
 from intake.services import invitation_create
 from tests.conftest import PASSWORD, make_user, sign_in
 
@@ -27,6 +30,8 @@ PATIENT = "patient"  # signed-in patients (their own things only)
 OWNER = "owner"  # the patient whose intake the id names; other patients get 404
 PRACTITIONER = "practitioner"  # practitioners only: intakes are not the admins' to read
 EDITOR = "editor"  # admins (guide editors)
+# Admins and practitioners (a clinical page's saved versions); everyone else gets a 404.
+PREVIEWER = "previewer"
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ ACCESS: dict[str, Route] = {
     "logout": Route(PUBLIC, ("POST",)),
     "otp_setup": Route(SIGNED_IN, ("GET", "POST")),
     "otp_verify": Route(SIGNED_IN, ("GET", "POST")),
+    "password_change": Route(SIGNED_IN, ("GET", "POST")),
     "password_reset": Route(PUBLIC, ("GET", "POST")),
     "password_reset_done": Route(PUBLIC),
     "password_reset_confirm": Route(PUBLIC, ("GET", "POST")),
@@ -52,6 +58,9 @@ ACCESS: dict[str, Route] = {
     "guide:search": Route(PUBLIC),
     "guide:page": Route(PUBLIC),
     "guide:preview": Route(EDITOR, ("POST",)),
+    "guide:preview_revision": Route(PREVIEWER),
+    "guide:review_list": Route(PRACTITIONER),
+    "guide:review_detail": Route(PRACTITIONER, ("GET", "POST")),
     "intake:start": Route(PUBLIC),
     "intake:register": Route(PUBLIC, ("GET", "POST")),
     "intake:accept_invitation": Route(NOT_STAFF),
@@ -67,8 +76,20 @@ ACCESS: dict[str, Route] = {
     "intake:intake_export": Route(PRACTITIONER),
     "intake:intake_fhir": Route(PRACTITIONER),
     "intake:intake_pdf": Route(PRACTITIONER),
+    "intake:intake_screening_export": Route(PRACTITIONER),
+    "intake:intake_review_export": Route(PRACTITIONER),
     "intake:review": Route(PRACTITIONER, ("GET", "POST")),
     "intake:rescreen": Route(PRACTITIONER, ("POST",)),
+    "appointments:board": Route(PRACTITIONER),
+    "appointments:new": Route(PRACTITIONER, ("GET", "POST")),
+    "appointments:import": Route(PRACTITIONER, ("GET", "POST")),
+    "appointments:import_template": Route(PRACTITIONER),
+    "appointments:move": Route(PRACTITIONER, ("GET", "POST")),
+    "appointments:cancel": Route(PRACTITIONER, ("POST",)),
+    "appointments:mark": Route(PRACTITIONER, ("POST",)),
+    "appointments:send_again": Route(PRACTITIONER, ("POST",)),
+    # The link in a reminder: it names no one and only stops that appointment's reminders.
+    "appointments:stop_reminders": Route(PUBLIC, ("GET", "POST")),
 }
 
 
@@ -111,7 +132,17 @@ def cast(db, patient, other_patient, practitioner, admin_user):
         created_by=practitioner,
     )
     Intake.objects.filter(pk=intake.pk).update(patient=patient, status=Intake.Status.IN_PROGRESS)
+    # Screened once, so the screening download has something to serve.
+    ScreeningRun.objects.create(intake=intake, ruleset="test")
     other_intake = Intake.objects.create(patient=other_patient, patient_name="Olive Other")
+    appointment = appointment_create(
+        patient_name="Ann Booked",
+        email="booked@example.com",
+        practitioner=practitioner,
+        starts_at=timezone.now() + timezone.timedelta(days=5),
+        kind="first_visit",
+        created_by=practitioner,
+    )
     clients = {
         "anonymous": Client(),
         "patient": sign_in(Client(), patient),
@@ -126,10 +157,21 @@ def cast(db, patient, other_patient, practitioner, admin_user):
         "admin": admin_user,
     }
     token = link.rstrip("/").rsplit("/", 1)[-1]
-    return {"intake": intake, "other_intake": other_intake, "token": token} | {
+    safety_revision = Page.objects.get(slug="safety").latest_revision()
+    return {
+        "intake": intake,
+        "other_intake": other_intake,
+        "token": token,
+        "safety_revision": safety_revision,
+        "appointment": appointment,
+    } | {
         "clients": clients,
         "users": users,
     }
+
+
+def stop_token(appointment) -> str:
+    return opt_out_link(appointment).rstrip("/").rsplit("/", 1)[-1]
 
 
 def url_for(name: str, cast: dict) -> str:
@@ -143,10 +185,19 @@ def url_for(name: str, cast: dict) -> str:
         "intake:intake_export": {"pk": cast["intake"].pk},
         "intake:intake_fhir": {"pk": cast["intake"].pk},
         "intake:intake_pdf": {"pk": cast["intake"].pk},
+        "intake:intake_screening_export": {"pk": cast["intake"].pk},
+        "intake:intake_review_export": {"pk": cast["intake"].pk},
         "intake:review": {"pk": cast["intake"].pk},
         "intake:rescreen": {"pk": cast["intake"].pk},
         "intake:accept_invitation": {"token": cast["token"]},
+        "appointments:move": {"pk": cast["appointment"].pk},
+        "appointments:cancel": {"pk": cast["appointment"].pk},
+        "appointments:mark": {"pk": cast["appointment"].pk},
+        "appointments:send_again": {"pk": cast["appointment"].pk},
+        "appointments:stop_reminders": {"token": stop_token(cast["appointment"])},
         "guide:page": {"slug": "safety"},
+        "guide:preview_revision": {"revision_id": cast["safety_revision"].pk},
+        "guide:review_detail": {"revision_id": cast["safety_revision"].pk},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
@@ -158,6 +209,8 @@ def expected(who: str, visitor: str) -> str:
         return "ok"
     if who == NOT_STAFF:
         return "forbidden" if visitor in {"practitioner", "admin"} else "ok"
+    if who == PREVIEWER:
+        return "ok" if visitor in {"practitioner", "admin"} else "missing"
     if visitor == "anonymous":
         return "login"
     if who == SIGNED_IN:
@@ -268,11 +321,15 @@ ADMIN_GROUP_CAN_OPEN: dict[str, set[str]] = {
     "axes.accessfailurelog": set(),
     "otp_totp.totpdevice": set(),
     "portal.auditevent": set(),
-    "portal.user": {"changelist", "add", "change"},
+    # Accounts are invited, not added: the add form sets a password (S24).
+    "portal.user": {"changelist", "change"},
     "guide.page": {"changelist", "add", "change"},
     # Revisions are history: they can be read (and restored from), never added.
     "guide.pagerevision": {"changelist", "change"},
     "intake.consenttext": {"changelist", "add", "change"},
+    # Outgoing email can be read and retried (the change page is read-only), never added.
+    "outbox.email": {"changelist", "change"},
+    "django_tasks_database.dbtaskresult": set(),
 }
 
 

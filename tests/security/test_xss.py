@@ -20,6 +20,7 @@ from pytest_django.asserts import assertContains
 from intake.models import Flag, Intake, Invitation
 from portal.models import User
 from tests.conftest import self_register, sign_in
+from tests.mailqueue import deliver
 from tests.security import markup
 from tests.security.journey import answers_with, review_data, walk
 
@@ -81,6 +82,7 @@ def hostile(db, payload, practitioner):
     assert invitation.patient_name == payload
 
     # The link's token travels only in the email; the patient follows it from there.
+    deliver()
     body = next(m.body for m in mail.outbox if m.to == ["hostile@example.com"])
     link = next(line for line in body.splitlines() if "/invite/" in line)
     patient = Client()

@@ -29,10 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from appointments.models import Appointment
 from intake import steps
 from intake.export import screening_input
 from intake.models import (
-    INVITATION_LIFETIME,
     ConsentSignature,
     ConsentText,
     Flag,
@@ -337,7 +337,8 @@ class Seeder:
 
         # Invited and in-progress intakes mostly look ahead; finished ones spread both ways.
         if status == Intake.Status.INVITED:
-            appointment = self.now + timedelta(hours=rng.randint(24, 60 * 24))
+            # First visits in the coming two weeks, as a clinic books them.
+            appointment = self.now + timedelta(hours=rng.randint(24, 14 * 24))
         elif status == Intake.Status.IN_PROGRESS:
             appointment = self.now + timedelta(hours=rng.randint(-5 * 24, 45 * 24))
         else:
@@ -357,7 +358,8 @@ class Seeder:
                 practitioner=practitioner,
                 created_by=practitioner,
                 created_at=created,
-                expires_at=created + INVITATION_LIFETIME,
+                # As booked from the appointments board: the link expires with the visit.
+                expires_at=appointment,
                 used_at=None if status == Intake.Status.INVITED else created + timedelta(hours=3),
                 nonce_hash=hashlib.sha256(rng.randbytes(24)).hexdigest(),
             )
@@ -424,6 +426,46 @@ class Seeder:
             return Review.Decision.CLEARED_WITH_MODIFICATIONS
         return Review.Decision.CLEARED
 
+    def appointments(self, planned: list[Planned]) -> list[Appointment]:
+        """A first visit for every invited intake (booked ahead, attended or a no-show
+        behind), and for some reviewed patients a follow-up in the coming two weeks: the
+        board then shows every status, and send_reminders has work to do."""
+        rows = []
+        for p in planned:
+            if p.invitation is None:
+                continue
+            ahead = p.intake.appointment_at > self.now
+            past_status = self.rng.choice(
+                [Appointment.Status.ATTENDED] * 5 + [Appointment.Status.NO_SHOW]
+            )
+            rows.append(
+                Appointment(
+                    patient=p.user,
+                    patient_name=p.invitation.patient_name,
+                    email=p.invitation.email,
+                    practitioner=p.intake.practitioner,
+                    starts_at=p.intake.appointment_at,
+                    kind=Appointment.Kind.FIRST_VISIT,
+                    status=Appointment.Status.BOOKED if ahead else past_status,
+                    invitation=p.invitation,
+                    intake=p.intake,
+                    created_at=p.invitation.created_at,
+                )
+            )
+            if p.intake.status == Intake.Status.REVIEWED and self.rng.random() < 0.5:
+                rows.append(
+                    Appointment(
+                        patient=p.user,
+                        patient_name=p.invitation.patient_name,
+                        email=p.invitation.email,
+                        practitioner=p.intake.practitioner,
+                        starts_at=self.now + timedelta(hours=self.rng.randint(24, 14 * 24)),
+                        kind=Appointment.Kind.FOLLOW_UP,
+                        created_at=self.now,
+                    )
+                )
+        return rows
+
     def write(self, count: int) -> None:
         """Plan `count` intakes and write them and their rows in one transaction."""
         planned = [self.plan() for _ in range(count)]
@@ -438,6 +480,7 @@ class Seeder:
                 p.intake.patient = p.user
                 p.intake.invitation = p.invitation
             Intake.objects.bulk_create(p.intake for p in planned)
+            Appointment.objects.bulk_create(self.appointments(planned))
 
             signatures = []
             for p in planned:
