@@ -7,19 +7,21 @@
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 
-  // Body map: a tap on a region toggles the real checkbox; ticked regions are highlighted.
+  // Body map: a tap on a region toggles the real checkbox; ticked regions are highlighted,
+  // and the region of the focused checkbox is outlined so keyboard users see where it is.
   var map = document.querySelector(".body-map");
   if (map) {
     var boxes = {};
     Array.prototype.forEach.call(document.querySelectorAll(".region-checkbox"), function (box) {
       boxes[box.value] = box;
     });
-    var paint = function (region) {
-      var box = boxes[region];
-      Array.prototype.forEach.call(
-        map.querySelectorAll('[data-region="' + region + '"]'),
-        function (shape) { shape.classList.toggle("is-selected", !!(box && box.checked)); }
-      );
+    var shapesOf = function (region) {
+      return map.querySelectorAll('[data-region="' + region + '"]');
+    };
+    var mark = function (region, className, on) {
+      Array.prototype.forEach.call(shapesOf(region), function (shape) {
+        shape.classList.toggle(className, on);
+      });
     };
     map.addEventListener("click", function (event) {
       var shape = event.target.closest("[data-region]");
@@ -30,8 +32,11 @@
       box.dispatchEvent(new Event("change", { bubbles: true }));
     });
     Object.keys(boxes).forEach(function (region) {
-      boxes[region].addEventListener("change", function () { paint(region); });
-      paint(region);
+      var box = boxes[region];
+      box.addEventListener("change", function () { mark(region, "is-selected", box.checked); });
+      box.addEventListener("focus", function () { mark(region, "is-focused", true); });
+      box.addEventListener("blur", function () { mark(region, "is-focused", false); });
+      mark(region, "is-selected", box.checked);
     });
   }
 

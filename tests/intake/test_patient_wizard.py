@@ -21,7 +21,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from intake import services, steps
 from intake.models import ConsentSignature, ConsentText, Intake, ScreeningRun
 from intake.screening import RULESET_VERSION, validate_answers
-from intake.screening.vocabulary import RED_FLAGS
+from intake.screening.vocabulary import PAIN_REGIONS, RED_FLAGS
 from intake.services import invitation_create
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import AuditEvent, User
@@ -637,6 +637,33 @@ def test_it_draws_a_body_map_backed_by_real_checkboxes(started):
     assertContains(response, 'class="body-region" data-region="neck"')
     assertNotContains(response, "style=")
     assertNotContains(response, "<script>")
+
+
+def test_every_pain_region_has_a_checkbox_and_a_shape_on_the_figures(started):
+    client, intake = started
+    complete_steps(client, intake, upto="about")
+    page = client.get(step_url(intake, "pain")).content.decode()
+    fieldset = re.search(r'<fieldset class="mb-4 body-map-fieldset".*?</fieldset>', page, re.S)
+    assert fieldset, "the regions are not grouped in their own fieldset"
+    assert "<legend" in fieldset.group(0) and "Where do you feel pain?" in fieldset.group(0)
+    boxes = re.findall(r'type="checkbox" name="regions" value="([a-z_]+)"', fieldset.group(0))
+    assert sorted(boxes) == sorted(PAIN_REGIONS)
+    shapes = re.findall(
+        r'<path id="body-map-(front|back)-([a-z_]+)" class="body-region" data-region="([a-z_]+)"',
+        page,
+    )
+    ids = [f"{view}-{region}" for view, region, _ in shapes]
+    assert len(ids) == len(set(ids)), "two shapes share an id"
+    assert all(region == data_region for _, region, data_region in shapes)
+    assert {region for _, region, _ in shapes} == set(PAIN_REGIONS)
+    # The front figure has the face, chest and tummy, the back the upper and lower back;
+    # the rest of the body is on both.
+    front = {region for view, region, _ in shapes if view == "front"}
+    back = {region for view, region, _ in shapes if view == "back"}
+    assert front - back == {"face_jaw", "chest", "abdomen"}
+    assert back - front == {"upper_back", "low_back"}
+    # The figures are a shortcut for the pointer, hidden from screen readers.
+    assert '<div class="body-map" aria-hidden="true">' in page
 
 
 # Idle logout -------------------------------------------------------------------------------
