@@ -1,74 +1,18 @@
-"""The cast of users every test can call on, a sign-in helper that passes the second
-factor for staff the way a real login would leave the session, and self-registration
-through the emailed link."""
+"""The fixtures every test can call on: the cast of users (signed in where a test needs
+it, through tests/helpers.py sign_in), the fast password hasher, and the guide cache and
+shipped content each test starts with."""
 
 from __future__ import annotations
 
-import re
-import time
-from urllib.parse import urlsplit
-
 import pytest
-from django.contrib.auth.models import Group
-from django.core import mail
 from django.core.cache import caches
 from django.test import Client
-from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles
-from portal.middleware import LAST_SEEN_KEY
 from portal.models import User
-from tests.mailqueue import deliver
+from tests.helpers import make_user, sign_in
 from tests.postgres_guard import pytest_runtest_makereport  # noqa: F401  (a hook)
 from tests.shipped_content import ensure_shipped_content
-
-PASSWORD = "correct-horse-battery-staple-42"
-
-
-def make_user(email: str, *, role: str, full_name: str = "", staff: bool = False) -> User:
-    user = User.objects.create_user(email, PASSWORD, full_name=full_name, is_staff=staff)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def sign_in(client: Client, user: User) -> Client:
-    """Log the user in as if they had just opened a page; for staff, also verify a confirmed
-    TOTP device in the session."""
-    client.force_login(user)
-    session = client.session
-    session[LAST_SEEN_KEY] = time.time()
-    if user.is_staff:
-        device, _ = TOTPDevice.objects.get_or_create(
-            user=user, name="test device", defaults={"confirmed": True}
-        )
-        session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
-
-
-def registration_link(email: str) -> str:
-    """The path and query of the newest registration link emailed to `email` (the queue's
-    worker delivers what is waiting first)."""
-    deliver()
-    for message in reversed(mail.outbox):
-        if message.to == [email]:
-            found = re.search(r"https?://\S+\?confirm=\S+", message.body)
-            if found:
-                parts = urlsplit(found.group(0))
-                return f"{parts.path}?{parts.query}"
-    raise AssertionError(f"no registration link was sent to {email}")
-
-
-def self_register(client: Client, *, full_name: str, email: str, password: str, **extra):
-    """Register as a patient the way a person does: name and email, the link from the
-    email, then a password. `extra` fields are posted with both forms. Returns the final
-    response (a redirect to the first step when it worked)."""
-    page = reverse("intake:register")
-    response = client.post(page, {**extra, "full_name": full_name, "email": email})
-    assert response.status_code == 302, response.content[:2000]
-    client.get(registration_link(email.strip().lower()))
-    return client.post(page, {**extra, "password1": password, "password2": password})
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from appointments.models import Appointment
 from intake import steps
 from intake.models import Intake
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.mailqueue import deliver
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from guide.models import Page as GuidePage
 from guide.models import PageRevision
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

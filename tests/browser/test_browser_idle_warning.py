@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from intake.models import Intake
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

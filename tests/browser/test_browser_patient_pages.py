@@ -17,7 +17,7 @@ from browser_support import (
 from playwright.sync_api import expect
 
 from intake import steps
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from browser_support import authenticator_for, check_page, log_in
 from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.mailqueue import deliver
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from guide.content import load_pages, parse
-from tests.guide.test_guide_views import SCREENING_CATEGORIES
+from tests.helpers import SCREENING_CATEGORIES
 
 SOURCE = """---
 title: A page

@@ -17,30 +17,7 @@ from pytest_django.asserts import (
 from guide import cache as guide_cache
 from guide import publishing
 from guide.models import Page
-
-# The categories of docs/screening.md#output, written out here as the spec states them (not
-# read from the engine), so that a category the engine drops still fails the guide tests.
-SCREENING_CATEGORIES = [
-    "bleeding",
-    "electrical_device",
-    "pregnancy",
-    "seizure",
-    "fainting",
-    "infection",
-    "diabetes",
-    "sensation",
-    "cancer",
-    "lymphoedema",
-    "implant",
-    "thorax",
-    "skin",
-    "allergy",
-    "cardiac_valve",
-    "unstable",
-    "capacity",
-    "red_flag",
-    "medication_review",
-]
+from tests.helpers import SCREENING_CATEGORIES
 
 pytestmark = pytest.mark.django_db
 

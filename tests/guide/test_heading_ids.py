@@ -14,7 +14,8 @@ from guide.markdown import render
 from guide.models import Page
 from intake.models import Intake
 from portal.settings import BASE_DIR
-from tests.intake.test_practitioner_intake import add_run, flag_data
+from tests.factories import ScreeningRunFactory
+from tests.helpers import flag_data
 
 IDS = re.compile(r'\bid="([^"]+)"')
 
@@ -76,7 +77,11 @@ def test_it_links_flags_stored_before_the_namespace_to_the_right_section(
     intake = Intake.objects.create(
         patient=patient, patient_name="Pat", status=Intake.Status.SUBMITTED
     )
-    add_run(intake, "2026.11.0", [flag_data("R06", "caution", guide_url="/guide/safety/#bleeding")])
+    ScreeningRunFactory(
+        intake=intake,
+        ruleset="2026.11.0",
+        flags=[flag_data("R06", "caution", guide_url="/guide/safety/#bleeding")],
+    )
     response = practitioner_client.get(reverse("intake:intake_detail", args=[intake.pk]))
     assertContains(response, 'href="/guide/safety/#section-bleeding"')
 

@@ -10,14 +10,20 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from intake.models import ConsentText, Intake, Invitation, ScreeningRun
 from intake.screening import RULESET_VERSION
 from portal.models import AuditEvent
 from tests.concurrency import post_at_once
-from tests.intake.test_patient_wizard import accept, complete_steps, invite
-from tests.intake.test_practitioner_intake import INVITE_URL, drawn_form_token, invitation_data
+from tests.factories import ScreeningRunFactory, SubmittedIntakeFactory
+from tests.helpers import (
+    INVITE_URL,
+    accept,
+    complete_steps,
+    drawn_form_token,
+    invitation_data,
+    invite,
+)
 from tests.mailqueue import deliver
 
 
@@ -49,14 +55,11 @@ def test_it_submits_once_when_five_requests_race(practitioner):
 def test_it_rescreens_once_on_a_double_click(practitioner_client, patient):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
-    intake = Intake.objects.create(
+    intake = SubmittedIntakeFactory(
         patient=patient,
-        patient_name="Pat Jones",
-        status=Intake.Status.SUBMITTED,
-        submitted_at=timezone.now(),
         answers={"about": {"date_of_birth": "1961-03-14", "sex_at_birth": "female"}},
     )
-    earlier = ScreeningRun.objects.create(intake=intake, ruleset="2025.1.0", is_current=True)
+    earlier = ScreeningRunFactory(intake=intake, ruleset="2025.1.0")
 
     statuses = post_at_once(practitioner_client, reverse("intake:rescreen", args=[intake.pk]), 2)
 

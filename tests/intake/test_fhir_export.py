@@ -22,22 +22,17 @@ from fhir.resources.R4B.questionnaire import Questionnaire
 from intake import fhir
 from intake.models import Intake
 from portal.models import AuditEvent
-from tests.conftest import sign_in
-from tests.intake.test_patient_wizard import VALID, accept, invite, step_url
-from tests.security.journey import review_data, submitted_intake
+from tests.helpers import (
+    EXPORT_ANSWERS,
+    accept,
+    invite,
+    review_data,
+    sign_in,
+    step_url,
+    submitted_intake,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-# Answers with a medicine the reference knows (by brand), one it does not, and one it reads
-# as two medicines; everything else as in the wizard tests.
-ANSWERS = {step: dict(values) for step, values in VALID.items()}
-ANSWERS["medications"] |= {
-    "med-TOTAL_FORMS": "3",
-    "med-0-name": "Eliquis 5mg",
-    "med-1-name": "Zyntrex",
-    "med-1-dose": "",
-    "med-2-name": "warfarin and aspirin",
-}
 
 
 def resources(bundle: dict, kind: str) -> list[dict]:
@@ -94,7 +89,7 @@ def stored_as_answers(answers: dict) -> dict:
 
 @pytest.fixture
 def reviewed(client, practitioner, practitioner_client) -> Intake:
-    intake = submitted_intake(client, practitioner, ANSWERS, "harriet@example.com")
+    intake = submitted_intake(client, practitioner, EXPORT_ANSWERS, "harriet@example.com")
     response = practitioner_client.post(
         reverse("intake:review", args=[intake.pk]), review_data(intake)
     )
@@ -424,7 +419,7 @@ def test_a_draft_is_an_in_progress_response_without_drafts_or_flags(client, prac
     intake, path = invite(practitioner, email="draft@example.com")
     accept(client, path)
     for step in ("about", "pain"):
-        client.post(step_url(intake, step), dict(ANSWERS[step], action="next"))
+        client.post(step_url(intake, step), dict(EXPORT_ANSWERS[step], action="next"))
     # Typed on the next step but not valid yet: kept as a draft, never exported.
     client.post(step_url(intake, "conditions"), {"other": "typed, not saved\x00", "action": "next"})
     intake.refresh_from_db()
@@ -443,7 +438,7 @@ def test_a_draft_is_an_in_progress_response_without_drafts_or_flags(client, prac
 
 
 def test_a_male_patient_is_not_asked_about_pregnancy(client, practitioner):
-    answers = {step: dict(values) for step, values in ANSWERS.items()}
+    answers = {step: dict(values) for step, values in EXPORT_ANSWERS.items()}
     answers["about"]["sex_at_birth"] = "male"
     intake = submitted_intake(client, practitioner, answers, "m@example.com")
 

@@ -14,13 +14,15 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from intake.models import Intake, Invitation
 from intake.patient_views import PENDING_INVITATION
 from portal.models import AuditEvent, PendingRegistration, User
-from tests.conftest import PASSWORD, self_register, sign_in
-from tests.intake.test_patient_wizard import (
+from tests.helpers import (
     NEW_PASSWORD,
+    PASSWORD,
     PATIENT_NAME,
     accept,
     complete_steps,
     invite,
+    self_register,
+    sign_in,
     step_url,
     token_of,
 )

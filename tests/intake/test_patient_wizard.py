@@ -21,112 +21,23 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from intake import services, steps
 from intake.models import ConsentSignature, ConsentText, Intake, ScreeningRun
 from intake.screening import RULESET_VERSION, validate_answers
-from intake.screening.vocabulary import PAIN_REGIONS, RED_FLAGS
-from intake.services import invitation_create
+from intake.screening.vocabulary import PAIN_REGIONS
 from portal.middleware import LAST_SEEN_KEY
 from portal.models import AuditEvent, User
+from tests.helpers import (
+    CANARY_MEDICATION,
+    MED_MANAGEMENT,
+    NEW_PASSWORD,
+    PATIENT_NAME,
+    VALID,
+    accept,
+    complete_steps,
+    invite,
+    post_step,
+    step_url,
+    token_of,
+)
 from tests.mailqueue import deliver
-
-NEW_PASSWORD = "quiet-river-lantern-morning-9"
-CANARY_MEDICATION = "Canarexolol"
-PATIENT_NAME = "Harriet Quill-Nguyễn"
-
-MED_MANAGEMENT = {
-    "med-TOTAL_FORMS": "2",
-    "med-INITIAL_FORMS": "0",
-    "med-MIN_NUM_FORMS": "0",
-    "med-MAX_NUM_FORMS": "30",
-}
-
-VALID: dict[str, dict] = {
-    "about": {
-        "legal_name": PATIENT_NAME,
-        "preferred_name": "Hattie",
-        "date_of_birth": "14/03/1961",
-        "sex_at_birth": "female",
-        "phone": "07700 900123",
-        "emergency_name": "Sam Quill",
-        "emergency_phone": "+44 7700 900124",
-        "physician": "Dr Okafor, Riverside Surgery",
-        "language": "English",
-    },
-    "pain": {
-        "complaint": "Aching lower back for over a year",
-        "regions": ["low_back", "left_knee"],
-        "started_month": "1",
-        "started_year": "2020",
-        "intensity_now": "5",
-        "intensity_average": "6",
-        "intensity_worst": "8",
-        "peg_pain": "7",
-        "peg_enjoyment": "6",
-        "peg_activity": "8",
-        "helps": "Walking",
-        "worsens": "Sitting",
-        "treatments": "Physiotherapy",
-        "goals": "Garden again",
-    },
-    "conditions": {
-        "conditions": ["diabetes", "lymphoedema"],
-        "lymphoedema_limbs": ["left_arm"],
-        "other": "asthma\nhip replacement 2018",
-    },
-    "pregnancy": {"status": "no"},
-    "medications": {
-        **MED_MANAGEMENT,
-        "med-0-name": f"{CANARY_MEDICATION} 5mg",
-        "med-0-dose": "5 mg",
-        "med-0-frequency": "twice daily",
-        "med-0-reason": "blood pressure",
-        "med-1-name": "metformin",
-    },
-    "allergies": {
-        "allergies": ["nickel", "latex"],
-        "other_allergies": "penicillin",
-        "history": ["first_acupuncture"],
-    },
-    "red_flags": {key: ("yes" if key == "night_pain" else "no") for key in RED_FLAGS},
-    "consent": {"typed_name": PATIENT_NAME, "agree": "on"},
-}
-
-
-def step_url(intake: Intake, step: str) -> str:
-    return reverse("intake:step", args=[intake.pk, step])
-
-
-def post_step(client: Client, intake: Intake, step: str, data=None, action: str = "next"):
-    payload = dict(VALID[step] if data is None else data)
-    payload["action"] = action
-    return client.post(step_url(intake, step), payload)
-
-
-def invite(practitioner, email: str = "harriet@example.com") -> tuple[Intake, str]:
-    _, intake, link = invitation_create(
-        patient_name=PATIENT_NAME,
-        email=email,
-        appointment_at=timezone.now() + timedelta(days=7),
-        practitioner=practitioner,
-        created_by=practitioner,
-    )
-    return intake, link.removeprefix("http://127.0.0.1:8000")
-
-
-def accept(client: Client, path: str, password: str = NEW_PASSWORD):
-    """Open the invitation link, then choose a password on the page it leads to."""
-    client.get(path)
-    return client.post(reverse("intake:register"), {"password1": password, "password2": password})
-
-
-def token_of(path: str) -> str:
-    return path.strip("/").split("/")[-1]
-
-
-def complete_steps(client: Client, intake: Intake, upto: str = "consent") -> None:
-    for step in steps.FORM_STEPS:
-        response = post_step(client, intake, step.identifier)
-        assert response.status_code == 302, (step.identifier, response.content[:3000])
-        if step.identifier == upto:
-            return
 
 
 @pytest.fixture

@@ -15,14 +15,12 @@ from pypdf import PdfReader
 from intake import pdf
 from intake.models import Intake
 from portal.models import AuditEvent
-from tests.conftest import sign_in
-from tests.intake.test_fhir_export import ANSWERS
-from tests.security.journey import review_data, submitted_intake
+from tests.helpers import EXPORT_ANSWERS, review_data, sign_in, submitted_intake
 
 
 @pytest.fixture
 def submitted(client, practitioner) -> Intake:
-    return submitted_intake(client, practitioner, ANSWERS, "harriet@example.com")
+    return submitted_intake(client, practitioner, EXPORT_ANSWERS, "harriet@example.com")
 
 
 def download(practitioner, intake: Intake, query: str = ""):

@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from intake.models import Intake
 from portal import roles
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 URL = reverse("intake:dashboard")
 

@@ -23,11 +23,13 @@ from pytest_django.asserts import (
 )
 
 from intake import practitioner_views, services
-from intake.models import Flag, Intake, Review, ScreeningRun
+from intake.models import Intake, ScreeningRun
 from intake.screening import RULESET_VERSION
 from intake.screening.engine import RULESET
 from intake.services import invitation_create
 from portal.models import AuditEvent
+from tests.factories import ReviewFactory, ScreeningRunFactory, SubmittedIntakeFactory
+from tests.helpers import INVITE_URL, drawn_form_token, flag_data, invitation_data
 from tests.mailqueue import deliver
 
 XSS = "<script>alert(1)</script>"
@@ -46,38 +48,9 @@ ANSWERS = {
 }
 
 
-def flag_data(rule: str, severity: str, **extra) -> dict:
-    return {
-        "rule": rule,
-        "category": "bleeding",
-        "severity": severity,
-        "title": f"Title of {rule}",
-        "action": f"Action for {rule}",
-        "because": [f"because of {rule}"],
-        "affects": ["MN", "CUP"],
-        "guide_url": "/guide/safety/#bleeding",
-    } | extra
-
-
-def add_run(intake: Intake, ruleset: str, flags: list[dict]) -> ScreeningRun:
-    ScreeningRun.objects.filter(intake=intake).update(is_current=False)
-    run = ScreeningRun.objects.create(intake=intake, ruleset=ruleset, is_current=True)
-    for position, data in enumerate(flags):
-        Flag.objects.create(run=run, position=position, **data)
-    return run
-
-
 @pytest.fixture
 def intake(patient) -> Intake:
-    return Intake.objects.create(
-        patient=patient,
-        patient_name="Pat Jones",
-        status=Intake.Status.SUBMITTED,
-        appointment_at=timezone.now() + timedelta(days=2),
-        submitted_at=timezone.now(),
-        answers=ANSWERS,
-        peg_score=Decimal("7.0"),
-    )
+    return SubmittedIntakeFactory(patient=patient, answers=ANSWERS, peg_score=Decimal("7.0"))
 
 
 def detail_url(intake: Intake) -> str:
@@ -91,10 +64,10 @@ def audited(user, action: str, intake: Intake) -> bool:
 
 
 def test_it_shows_flags_grouped_by_severity_highest_first(practitioner_client, intake):
-    add_run(
-        intake,
-        "2026.11.0",
-        [flag_data("R14", "info"), flag_data("RF01", "refer"), flag_data("R06", "caution")],
+    ScreeningRunFactory(
+        intake=intake,
+        ruleset="2026.11.0",
+        flags=[flag_data("R14", "info"), flag_data("RF01", "refer"), flag_data("R06", "caution")],
     )
 
     response = practitioner_client.get(detail_url(intake))
@@ -123,7 +96,9 @@ def test_it_shows_flags_grouped_by_severity_highest_first(practitioner_client, i
     ],
 )
 def test_it_links_only_to_guide_paths_on_this_site(practitioner_client, intake, url):
-    add_run(intake, "2026.11.0", [flag_data("R06", "caution", guide_url=url)])
+    ScreeningRunFactory(
+        intake=intake, ruleset="2026.11.0", flags=[flag_data("R06", "caution", guide_url=url)]
+    )
 
     response = practitioner_client.get(detail_url(intake))
 
@@ -133,7 +108,7 @@ def test_it_links_only_to_guide_paths_on_this_site(practitioner_client, intake, 
 
 
 def test_it_offers_a_rescreen_only_when_the_rules_changed(practitioner_client, intake, monkeypatch):
-    add_run(intake, "2026.11.0", [])
+    ScreeningRunFactory(intake=intake, ruleset="2026.11.0", flags=[])
     monkeypatch.setattr(practitioner_views, "RULESET_VERSION", "2026.11.0")
     assertNotContains(practitioner_client.get(detail_url(intake)), "Re-run screening")
 
@@ -145,7 +120,7 @@ def test_it_offers_a_rescreen_only_when_the_rules_changed(practitioner_client, i
 
 
 def test_it_shows_pain_and_the_answers_as_patient_reported(practitioner_client, intake):
-    add_run(intake, "2026.11.0", [])
+    ScreeningRunFactory(intake=intake, ruleset="2026.11.0", flags=[])
 
     response = practitioner_client.get(detail_url(intake))
 
@@ -160,17 +135,18 @@ def test_it_shows_pain_and_the_answers_as_patient_reported(practitioner_client, 
 def test_it_shows_the_latest_review_and_the_history(
     practitioner_client, practitioner, admin_user, intake
 ):
-    run = add_run(intake, "2026.11.0", [flag_data("R06", "caution")])
-    Review.objects.create(
+    run = ScreeningRunFactory(
+        intake=intake, ruleset="2026.11.0", flags=[flag_data("R06", "caution")]
+    )
+    ReviewFactory(
         intake=intake,
         run=run,
         version=1,
         decision="refer",
         note="Ask the GP first",
         reviewer=admin_user,
-        signed_name="Ada Admin",
     )
-    Review.objects.create(
+    ReviewFactory(
         intake=intake,
         run=run,
         version=2,
@@ -178,7 +154,6 @@ def test_it_shows_the_latest_review_and_the_history(
         note="GP agreed",
         modifications=[{"code": "no_cupping", "text": "No cupping"}],
         reviewer=practitioner,
-        signed_name="Dr Lin Wei",
     )
     Intake.objects.filter(pk=intake.pk).update(status="reviewed", review_version=2)
 
@@ -222,7 +197,7 @@ def test_it_records_each_view_in_the_audit_trail(practitioner_client, practition
 
 
 def test_it_prints_without_navigation(practitioner_client, intake):
-    add_run(intake, "2026.11.0", [flag_data("R06", "caution")])
+    ScreeningRunFactory(intake=intake, ruleset="2026.11.0", flags=[flag_data("R06", "caution")])
 
     response = practitioner_client.get(reverse("intake:intake_print", args=[intake.pk]))
 
@@ -259,12 +234,12 @@ def test_it_escapes_html_from_answers_flags_and_reviews(
     practitioner_client, practitioner, intake, name
 ):
     Intake.objects.filter(pk=intake.pk).update(patient_name=f"Pat {XSS}")
-    run = add_run(
-        intake,
-        "2026.11.0",
-        [flag_data("R06", "caution", because=[f"medication '{XSS}' is unknown"], title=XSS)],
+    run = ScreeningRunFactory(
+        intake=intake,
+        ruleset="2026.11.0",
+        flags=[flag_data("R06", "caution", because=[f"medication '{XSS}' is unknown"], title=XSS)],
     )
-    Review.objects.create(
+    ReviewFactory(
         intake=intake,
         run=run,
         version=1,
@@ -285,7 +260,9 @@ def test_it_escapes_html_from_answers_flags_and_reviews(
 def test_it_rescreens_and_keeps_the_old_flags_as_stored(
     practitioner_client, practitioner, intake, monkeypatch
 ):
-    old = add_run(intake, "2025.1.0", [flag_data("R06", "caution", title="Old wording")])
+    old = ScreeningRunFactory(
+        intake=intake, ruleset="2025.1.0", flags=[flag_data("R06", "caution", title="Old wording")]
+    )
     new_flag = flag_data("R07", "info", title="New rule")
     result = {"ruleset": "2026.11.0", "flags": [new_flag], "considered": []}
     monkeypatch.setattr(services.screening, "screen", lambda data: result)
@@ -316,7 +293,11 @@ def test_it_rescreens_with_the_real_engine(practitioner_client, intake):
     Intake.objects.filter(pk=intake.pk).update(
         answers=ANSWERS | {"medications": {"items": [{"name": "Eliquis 5mg"}]}}
     )
-    old = add_run(intake, "2000.1.0", [flag_data("R06", "info", title="As stored in 2000")])
+    old = ScreeningRunFactory(
+        intake=intake,
+        ruleset="2000.1.0",
+        flags=[flag_data("R06", "info", title="As stored in 2000")],
+    )
     assertContains(practitioner_client.get(detail_url(intake)), "Re-run screening")
 
     practitioner_client.post(reverse("intake:rescreen", args=[intake.pk]))
@@ -341,7 +322,11 @@ def test_it_rescreens_with_the_real_engine(practitioner_client, intake):
 
 def test_it_shows_the_rationale_stored_with_each_flag(practitioner_client, intake, monkeypatch):
     # An earlier run stored before flags kept their rationale, then a real screening.
-    add_run(intake, "2025.1.0", [flag_data("R07", "info", title="Stored before rationales")])
+    ScreeningRunFactory(
+        intake=intake,
+        ruleset="2025.1.0",
+        flags=[flag_data("R07", "info", title="Stored before rationales")],
+    )
     Intake.objects.filter(pk=intake.pk).update(
         answers=ANSWERS | {"medications": {"items": [{"name": "Eliquis 5mg"}]}}
     )
@@ -380,17 +365,6 @@ def test_it_does_not_screen_an_intake_that_was_not_submitted(practitioner_client
 
 # New invitations -----------------------------------------------------------------------
 
-INVITE_URL = reverse("intake:new_invitation")
-
-
-def invitation_data(**changes) -> dict:
-    when = timezone.localtime() + timedelta(days=7)
-    return {
-        "patient_name": "  Mary   O'Brien ",
-        "email": "Mary@Example.com",
-        "appointment_at": when.strftime("%Y-%m-%dT%H:%M"),
-    } | changes
-
 
 def test_it_offers_the_invitation_form_with_me_as_practitioner(practitioner_client, practitioner):
     response = practitioner_client.get(INVITE_URL)
@@ -417,13 +391,6 @@ def test_it_sends_an_invitation(practitioner_client, practitioner):
     assert audited(practitioner, AuditEvent.Action.CREATE, intake)
     page = practitioner_client.get(response["Location"])
     assertContains(page, "Invitation sent to mary@example.com.")
-
-
-def drawn_form_token(client) -> str:
-    """The hidden form_token of the invitation form as the page draws it."""
-    page = client.get(INVITE_URL).content.decode()
-    [token] = re.findall(r'name="form_token" value="([^"]+)"', page)
-    return token
 
 
 def test_it_sends_one_invitation_for_a_form_sent_twice(practitioner_client, practitioner):
@@ -521,20 +488,9 @@ def test_it_only_invites_for_practitioners(practitioner_client, patient, admin_u
 def test_it_explains_a_flag_stored_without_a_reason_by_the_rules_reason(
     practitioner_client, practitioner, patient
 ):
-    intake = Intake.objects.create(
-        patient=patient, practitioner=practitioner, status=Intake.Status.SUBMITTED
-    )
-    run = ScreeningRun.objects.create(intake=intake, ruleset="2026.11.0")
-    Flag.objects.create(
-        run=run,
-        rule="R06",
-        category="bleeding",
-        severity="caution",
-        title="Anticoagulant",
-        action="Superficial needling.",
-        because=["x"],
-        affects=["MN"],
-    )
+    intake = SubmittedIntakeFactory(patient=patient, practitioner=practitioner)
+    flag = flag_data("R06", "caution", title="Anticoagulant", action="Superficial needling.")
+    ScreeningRunFactory(intake=intake, ruleset="2026.11.0", flags=[flag])
     response = practitioner_client.get(reverse("intake:intake_detail", args=[intake.pk]))
     # R06's reason and sources as the ruleset words them (rules.json), written out here so
     # that a lost or swapped rationale shows.

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertRedirects
 
 from intake.models import Intake, ScreeningRun
 from portal import roles
-from tests.conftest import make_user, sign_in
+from tests.factories import ScreeningRunFactory, SubmittedIntakeFactory
+from tests.helpers import make_user, sign_in
 
 # Every workspace URL: (name, takes a pk, methods that serve a page).
 WORKSPACE = [
@@ -32,14 +30,8 @@ CASES = [(name, pk, method) for name, pk, methods in WORKSPACE for method in ("G
 
 @pytest.fixture
 def intake(patient) -> Intake:
-    intake = Intake.objects.create(
-        patient=patient,
-        patient_name="Pat Jones",
-        status=Intake.Status.SUBMITTED,
-        appointment_at=timezone.now() + timedelta(days=3),
-        answers={"pain": {"regions": ["low_back"], "duration_months": 14}},
-    )
-    ScreeningRun.objects.create(intake=intake, ruleset="test-1")
+    intake = SubmittedIntakeFactory(patient=patient)
+    ScreeningRunFactory(intake=intake)
     return intake
 
 

@@ -3,53 +3,41 @@ S14, S17)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from intake.models import Flag, Intake, Review, ScreeningRun
+from intake.models import Intake, Review, ScreeningRun
 from portal import roles
 from portal.models import AuditEvent
-from tests.conftest import make_user, sign_in
+from tests.factories import ScreeningRunFactory, SubmittedIntakeFactory
+from tests.helpers import flag_data, make_user, sign_in
 
 
 @pytest.fixture
 def intake(patient) -> Intake:
-    return Intake.objects.create(
-        patient=patient,
-        patient_name="Pat Jones",
-        status=Intake.Status.SUBMITTED,
-        appointment_at=timezone.now() + timedelta(days=2),
-        answers={"pain": {"regions": ["low_back"]}},
-    )
+    return SubmittedIntakeFactory(patient=patient, answers={"pain": {"regions": ["low_back"]}})
 
 
 @pytest.fixture
 def run(intake) -> ScreeningRun:
-    run = ScreeningRun.objects.create(intake=intake, ruleset="2026.11.0")
-    for position, (rule, severity, title) in enumerate(
-        [
-            ("R06", "caution", "Anticoagulant"),
-            ("RF04", "refer", "Worsening leg weakness"),
-            ("R14", "info", "Diabetes"),
-        ]
-    ):
-        Flag.objects.create(
-            run=run,
-            position=position,
-            rule=rule,
-            category="bleeding",
-            severity=severity,
+    flags = [
+        flag_data(
+            rule,
+            severity,
             title=title,
             action="Do something careful",
             because=[f"answer behind {rule}"],
             affects=["MN"],
         )
-    return run
+        for rule, severity, title in [
+            ("R06", "caution", "Anticoagulant"),
+            ("RF04", "refer", "Worsening leg weakness"),
+            ("R14", "info", "Diabetes"),
+        ]
+    ]
+    return ScreeningRunFactory(intake=intake, ruleset="2026.11.0", flags=flags)
 
 
 def url(intake: Intake) -> str:
@@ -146,18 +134,17 @@ def test_it_requires_each_caution_and_higher_flag_to_be_acknowledged(
 
 
 def one_flag_run(intake: Intake, severity: str) -> ScreeningRun:
-    run = ScreeningRun.objects.create(intake=intake, ruleset="2026.11.0")
-    Flag.objects.create(
-        run=run,
-        rule="R11",
+    pacemaker = flag_data(
+        "R11",
+        severity,
         category="electrical_device",
-        severity=severity,
         title="Pacemaker",
         action="No electroacupuncture",
         because=["condition 'pacemaker' mentions an implanted cardiac device"],
         affects=["EA"],
+        guide_url="",
     )
-    return run
+    return ScreeningRunFactory(intake=intake, ruleset="2026.11.0", flags=[pacemaker])
 
 
 @pytest.mark.parametrize(

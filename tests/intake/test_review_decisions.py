@@ -5,17 +5,17 @@ that covers it, a refer flag a referral, either of them an explicit override wit
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from intake.models import Flag, Intake, Review, ScreeningRun
 from intake.screening import decisions
 from intake.services import InconsistentDecision, review_record
 from portal.models import AuditEvent
+from tests.factories import ScreeningRunFactory, SubmittedIntakeFactory
+from tests.helpers import flag_data
 
 ENGINE_FLAGS = {
     # rule: (severity, title, affects), as the engine raises them
@@ -29,32 +29,24 @@ ENGINE_FLAGS = {
 
 @pytest.fixture
 def intake(patient) -> Intake:
-    return Intake.objects.create(
-        patient=patient,
-        patient_name="Pat Jones",
-        status=Intake.Status.SUBMITTED,
-        appointment_at=timezone.now() + timedelta(days=2),
-        submitted_at=timezone.now(),
-        answers={"pain": {"regions": ["low_back"]}},
-    )
+    return SubmittedIntakeFactory(patient=patient, answers={"pain": {"regions": ["low_back"]}})
 
 
 def make_run(intake: Intake, *rules: str) -> ScreeningRun:
-    run = ScreeningRun.objects.create(intake=intake, ruleset="2026.11.1")
-    for position, rule in enumerate(rules):
-        severity, title, affects = ENGINE_FLAGS[rule]
-        Flag.objects.create(
-            run=run,
-            position=position,
-            rule=rule,
+    flags = [
+        flag_data(
+            rule,
+            ENGINE_FLAGS[rule][0],
             category="red_flag" if rule.startswith("RF") else "bleeding",
-            severity=severity,
-            title=title,
+            title=ENGINE_FLAGS[rule][1],
             action="Act with care",
             because=[f"answer behind {rule}"],
-            affects=affects,
+            affects=ENGINE_FLAGS[rule][2],
+            guide_url="",
         )
-    return run
+        for rule in rules
+    ]
+    return ScreeningRunFactory(intake=intake, ruleset="2026.11.1", flags=flags)
 
 
 def flag_of(run: ScreeningRun, rule: str) -> Flag:

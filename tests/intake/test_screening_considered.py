@@ -4,17 +4,16 @@ practitioner: on the intake page, in the print view and in the screening downloa
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from intake.models import Intake, ScreeningRun
 from intake.screening import RULESET_VERSION
 from intake.services import screening_run
+from tests.factories import ScreeningRunFactory, SubmittedIntakeFactory
 
 ANSWERS = {
     "about": {"legal_name": "Pat Jones", "date_of_birth": "1961-03-14", "sex_at_birth": "female"},
@@ -27,14 +26,7 @@ SISTER = "condition 'my sister has diabetes' \u2014 diabetes: a family member's 
 
 @pytest.fixture
 def intake(patient) -> Intake:
-    return Intake.objects.create(
-        patient=patient,
-        patient_name="Pat Jones",
-        status=Intake.Status.SUBMITTED,
-        appointment_at=timezone.now() + timedelta(days=2),
-        submitted_at=timezone.now(),
-        answers=ANSWERS,
-    )
+    return SubmittedIntakeFactory(patient=patient, answers=ANSWERS)
 
 
 def test_the_run_keeps_what_was_considered(intake):
@@ -61,7 +53,7 @@ def test_the_intake_page_and_print_view_show_it_under_the_flags(practitioner_cli
 
 
 def test_a_run_with_nothing_considered_shows_no_such_list(practitioner_client, intake):
-    ScreeningRun.objects.create(intake=intake, ruleset=RULESET_VERSION)
+    ScreeningRunFactory(intake=intake, ruleset=RULESET_VERSION)
 
     response = practitioner_client.get(reverse("intake:intake_detail", args=[intake.pk]))
 

@@ -19,14 +19,8 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from intake.models import Intake, RedFlagNotice
 from intake.screening import urgency
 from intake.screening.vocabulary import RED_FLAGS
-from tests.intake.test_patient_wizard import (
-    PATIENT_NAME,
-    accept,
-    complete_steps,
-    invite,
-    post_step,
-    step_url,
-)
+from tests.factories import IntakeFactory, SubmittedIntakeFactory
+from tests.helpers import PATIENT_NAME, accept, complete_steps, invite, post_step, step_url
 from tests.mailqueue import deliver
 
 READING_GRADE_MAX = 8
@@ -188,7 +182,7 @@ def test_a_yes_counts_even_when_the_step_is_not_complete(at_red_flags):
 
 def test_another_patients_intake_never_feeds_the_alert(at_red_flags, other_patient):
     client, intake = at_red_flags
-    theirs = Intake.objects.create(
+    theirs = IntakeFactory(
         patient=other_patient, answers={"red_flags": red_flags("saddle_numbness")}
     )
     session = client.session
@@ -287,11 +281,8 @@ def test_the_submitted_page_says_what_happens_after_an_emergency(at_red_flags):
 def test_the_submitted_page_says_what_happens_for_the_highest_flag(
     patient_client, patient, severity, said
 ):
-    intake = Intake.objects.create(
-        patient=patient,
-        status=Intake.Status.SUBMITTED,
-        highest_severity=severity,
-        answers={"red_flags": red_flags()},
+    intake = SubmittedIntakeFactory(
+        patient=patient, highest_severity=severity, answers={"red_flags": red_flags()}
     )
 
     page = patient_client.get(reverse("intake:submitted", args=[intake.pk]))

@@ -16,9 +16,7 @@ from django.urls import reverse
 from intake.models import Intake
 from intake.services import invitation_create
 from portal.models import AuditEvent
-from tests.conftest import sign_in
-from tests.intake.test_patient_wizard import VALID
-from tests.security.journey import review_data, submitted_intake
+from tests.helpers import VALID, review_data, sign_in, submitted_intake
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.postgres

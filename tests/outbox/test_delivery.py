@@ -22,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from intake.models import Intake, Invitation
 from outbox.models import Email
 from outbox.services import email_enqueue, emails_requeue_stranded, emails_retry
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from tests.mailqueue import deliver, retries_fall_due
 
 DOWN = {

@@ -23,7 +23,7 @@ from guide.models import Page
 from intake import steps
 from intake.management.commands.seed_demo import Seeder
 from intake.models import ConsentSignature, ConsentText, Intake
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 ROWS = [10, 200]
 

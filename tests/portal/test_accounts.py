@@ -11,7 +11,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 LOGIN = "/accounts/login/"
 ATTACKER = "203.0.113.66"

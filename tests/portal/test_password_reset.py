@@ -13,7 +13,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
 from intake.models import Intake
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 from tests.mailqueue import deliver
 
 NEW_PASSWORD = "lantern-orchard-pebble-river-7"

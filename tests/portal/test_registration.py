@@ -18,8 +18,7 @@ from pytest_django.asserts import assertContains, assertRedirects
 from intake.models import Intake
 from intake.services import invitation_create
 from portal.models import PendingRegistration, User
-from tests.conftest import PASSWORD, registration_link, self_register
-from tests.intake.test_patient_wizard import NEW_PASSWORD, step_url
+from tests.helpers import NEW_PASSWORD, PASSWORD, registration_link, self_register, step_url
 from tests.mailqueue import deliver
 
 REGISTER = "/intake/register/"

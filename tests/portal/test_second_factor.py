@@ -9,21 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains, assertNotContains
 
 from intake.models import Intake
-from tests.conftest import PASSWORD
-
-
-def password_login(client: Client, user) -> None:
-    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-
-
-def current_code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+from tests.helpers import PASSWORD, current_code, password_login
 
 
 def test_it_sends_staff_without_a_device_to_enrol(client, practitioner):

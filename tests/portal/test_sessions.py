@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains
 
 from portal.middleware import LAST_SEEN_KEY, LOGIN_AT_KEY
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def idle_for(client, minutes: float) -> None:

@@ -3,14 +3,12 @@ start half-configured (checked in a fresh interpreter, since settings load once)
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from portal.settings import BASE_DIR, database_from_url, env_bool, env_list
+from tests.helpers import start_settings
 
 # --- DATABASE_URL ---------------------------------------------------------------------------
 
@@ -80,32 +78,6 @@ def test_it_reads_comma_separated_lists(monkeypatch):
 
 
 # --- Starting up ----------------------------------------------------------------------------
-
-# Whatever the machine running the tests has set must not leak into the fresh interpreter.
-SETTINGS_VARIABLES = {
-    "PORTAL_PRODUCTION",
-    "SECRET_KEY",
-    "ALLOWED_HOSTS",
-    "DATABASE_URL",
-    "EMAIL_BACKEND",
-    "DEBUG",
-}
-
-
-def start_settings(expression: str, **env: str) -> subprocess.CompletedProcess:
-    """Load portal.settings in a new interpreter with `env`, and print `expression` (items
-    separated by spaces)."""
-    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
-    clean |= {"DJANGO_SETTINGS_MODULE": "portal.settings", **env}
-    code = f"from django.conf import settings\nprint({expression})"
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_it_refuses_production_without_a_secret_key():

@@ -6,36 +6,11 @@ test_separation_of_duties.py)."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from portal import roles
 from portal.models import User
-from tests.conftest import make_user, sign_in
-
-
-def change_url(user: User) -> str:
-    return reverse("admin:portal_user_change", args=[user.pk])
-
-
-def account_form(user: User, **changes) -> dict:
-    """The change form as the admin page posts it, for `user` as stored, with `changes`."""
-    data = {
-        "email": user.email,
-        "full_name": user.full_name,
-        "is_active": "on" if user.is_active else "",
-        "is_staff": "on" if user.is_staff else "",
-        "groups": [str(pk) for pk in user.groups.values_list("pk", flat=True)],
-        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
-        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
-        "_save": "Save",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
-
-
-def group_id(name: str) -> str:
-    return str(Group.objects.get(name=name).pk)
+from tests.helpers import account_form, change_url, group_id, make_user, sign_in
 
 
 def test_it_never_lets_an_admin_make_themselves_a_superuser(admin_client_verified, admin_user):

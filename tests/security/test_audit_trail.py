@@ -9,10 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import Intake
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD
-from tests.intake.test_patient_wizard import NEW_PASSWORD, VALID
-from tests.portal.test_second_factor import current_code
-from tests.security.journey import review_data, submitted_intake
+from tests.helpers import NEW_PASSWORD, PASSWORD, VALID, current_code, review_data, submitted_intake
 
 
 def actions(**filters) -> set[str]:

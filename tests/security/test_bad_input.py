@@ -35,10 +35,17 @@ from intake.models import ConsentSignature, Intake, Invitation, Review
 from intake.practice_forms import DashboardFilterForm
 from outbox.models import Email
 from portal.models import AuditEvent, PendingRegistration, User
-from tests.conftest import registration_link, sign_in
-from tests.intake.test_patient_wizard import VALID, invite, step_url
+from tests.factories import IntakeFactory
+from tests.helpers import (
+    VALID,
+    invite,
+    registration_link,
+    review_data,
+    sign_in,
+    step_url,
+    submitted_intake,
+)
 from tests.mailqueue import deliver
-from tests.security.journey import review_data, submitted_intake
 
 FUZZ = settings(
     max_examples=20,
@@ -113,7 +120,7 @@ def saved_state(intake: Intake, step: str) -> tuple:
 @pytest.fixture
 def open_intake(db, patient_client, patient) -> tuple[Client, Intake]:
     """An intake whose every step has been answered once, so every step can open."""
-    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    intake = IntakeFactory(patient=patient)
     for step in steps.FORM_STEPS:
         response = patient_client.post(
             step_url(intake, step.identifier), {**VALID[step.identifier], "action": "next"}
@@ -534,7 +541,7 @@ def test_it_creates_no_invitation_when_the_email_cannot_be_queued(practitioner, 
 
 
 def test_it_does_not_let_steps_be_skipped(patient_client, patient):
-    intake = Intake.objects.create(patient=patient)
+    intake = IntakeFactory(patient=patient)
     for step in ("pain", "medications", "red_flags", "consent"):
         data = {**VALID[step], "action": "next", "from_review": "1"}
         response = patient_client.post(step_url(intake, step), data)

@@ -11,9 +11,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from portal.admin import USER_SEARCH_KEY
-from tests.conftest import PASSWORD, registration_link
-from tests.intake.test_patient_wizard import invite
-from tests.portal.test_settings import start_settings
+from tests.helpers import PASSWORD, invite, registration_link, start_settings
 
 # S27: flash messages ---------------------------------------------------------------------
 

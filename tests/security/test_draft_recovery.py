@@ -17,29 +17,13 @@ from intake.models import Intake
 from portal.middleware import LAST_SEEN_KEY, LOGIN_AT_KEY
 from portal.models import AuditEvent
 from portal.stash import STASH_KEY
-from tests.conftest import PASSWORD
-from tests.intake.test_patient_wizard import VALID, step_url
-
-TYPED = dict(VALID["about"], preferred_name="Typed before the break", physician="Dr Kept")
+from tests.factories import IntakeFactory
+from tests.helpers import PASSWORD, TYPED, signed_in_with_csrf, step_url
 
 
 @pytest.fixture
 def intake(patient) -> Intake:
-    return Intake.objects.create(patient=patient, patient_name="Pat Jones")
-
-
-def signed_in_with_csrf(patient) -> Client:
-    """A browser that enforces CSRF, signed in through the login form, with a token. Like
-    every browser now, it names the page's origin when it posts a form."""
-    client = Client(enforce_csrf_checks=True, headers={"Origin": "http://testserver"})
-    client.get(reverse("login"))
-    token = client.cookies["csrftoken"].value
-    response = client.post(
-        reverse("login"),
-        {"username": patient.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
-    )
-    assert response.status_code == 302
-    return client
+    return IntakeFactory(patient=patient)
 
 
 def assert_signed_out_with_nothing_saved(
@@ -156,7 +140,7 @@ def test_it_gives_parked_answers_only_to_the_same_patient(patient_client, intake
     patient_client.post(step_url(intake, "about"), {**TYPED, "action": "next"})
     # Someone else signs in on the same browser: the parked answers are not theirs.
     patient_client.post(reverse("login"), {"username": other_patient.email, "password": PASSWORD})
-    theirs = Intake.objects.create(patient=other_patient)
+    theirs = IntakeFactory(patient=other_patient)
     assertNotContains(patient_client.get(step_url(theirs, "about")), "Typed before the break")
 
 
@@ -259,7 +243,7 @@ def test_it_gives_answers_kept_through_a_stale_token_only_to_the_same_patient(
         reverse("login"),
         {"username": other_patient.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
-    theirs = Intake.objects.create(patient=other_patient)
+    theirs = IntakeFactory(patient=other_patient)
     assertNotContains(client.get(step_url(theirs, "about")), "Typed before the break")
 
 

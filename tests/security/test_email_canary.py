@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.models import Appointment
+from appointments.services import appointment_create, appointment_send_again
 from guide.models import Page
 from guide.reviews import mail_overdue
-from appointments.services import appointment_create, appointment_send_again
 from intake import urgent_help
 from intake.models import Intake
 from intake.services import registration_start

@@ -24,9 +24,16 @@ from intake import steps
 from intake.models import INVITATION_LIFETIME, Intake, Invitation, Review
 from portal import roles
 from portal.models import User
-from tests.conftest import make_user, self_register, sign_in
-from tests.intake.test_patient_wizard import VALID, step_url
-from tests.security.journey import review_data, submitted_intake
+from tests.factories import IntakeFactory
+from tests.helpers import (
+    VALID,
+    make_user,
+    review_data,
+    self_register,
+    sign_in,
+    step_url,
+    submitted_intake,
+)
 
 
 def hostile_extras(other: User) -> dict:
@@ -78,9 +85,8 @@ def outsider(db) -> User:
 
 @pytest.fixture
 def wizard(db, patient_client, patient, practitioner) -> tuple[Client, Intake]:
-    intake = Intake.objects.create(
+    intake = IntakeFactory(
         patient=patient,
-        patient_name="Pat Jones",
         practitioner=practitioner,
         appointment_at=timezone.now() + timezone.timedelta(days=3),
     )

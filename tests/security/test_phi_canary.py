@@ -16,10 +16,17 @@ from django.test import Client
 from django.urls import reverse
 
 from intake.models import Intake
-from tests.conftest import sign_in
-from tests.intake.test_patient_wizard import NEW_PASSWORD, accept, invite, step_url
+from tests.helpers import (
+    NEW_PASSWORD,
+    accept,
+    answers_with,
+    invite,
+    review_data,
+    sign_in,
+    step_url,
+    walk,
+)
 from tests.mailqueue import deliver
-from tests.security.journey import answers_with, review_data, walk
 
 CANARY = "CANARY-7f3e-Warfarin"
 # Loggers that do not propagate to the root, or have a level of their own.

@@ -12,9 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains
 
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD, sign_in
+from tests.helpers import PASSWORD, current_code, password_login, sign_in
 from tests.mailqueue import deliver
-from tests.portal.test_second_factor import current_code, password_login
 
 A = AuditEvent.Action
 NEW_PASSWORD = "a-fresh-and-long-passphrase-77"

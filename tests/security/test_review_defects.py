@@ -15,8 +15,8 @@ from intake.models import ConsentText, Intake, ScreeningRun
 from portal import stash
 from portal.middleware import LAST_SEEN_KEY
 from portal.stash import STASH_KEY
-from tests.intake.test_patient_wizard import complete_steps, step_url
-from tests.security.test_draft_recovery import TYPED, signed_in_with_csrf
+from tests.factories import IntakeFactory
+from tests.helpers import TYPED, complete_steps, signed_in_with_csrf, step_url
 
 # Consent wording ------------------------------------------------------------------------
 
@@ -53,7 +53,7 @@ def test_it_dates_a_new_consent_version_when_it_is_published(admin_client_verifi
 
 
 def test_it_decides_readiness_on_the_row_it_locks(client, patient):
-    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    intake = IntakeFactory(patient=patient)
     client.force_login(patient)
     complete_steps(client, intake)
     read_early = Intake.objects.get(pk=intake.pk)
@@ -74,7 +74,7 @@ def test_it_decides_readiness_on_the_row_it_locks(client, patient):
 
 
 def test_it_bounds_answers_parked_after_the_idle_limit(patient_client, patient):
-    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    intake = IntakeFactory(patient=patient)
     session = patient_client.session
     session[LAST_SEEN_KEY] = time.time() - 31 * 60
     session.save()
@@ -96,7 +96,7 @@ def stale_post(client: Client, intake: Intake, **headers):
 
 
 def test_it_does_not_park_a_stale_post_that_names_no_origin(patient):
-    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    intake = IntakeFactory(patient=patient)
     client = signed_in_with_csrf(patient)
     client.defaults.pop("HTTP_ORIGIN", None)
 
@@ -109,7 +109,7 @@ def test_it_does_not_park_a_stale_post_that_names_no_origin(patient):
 
 def test_it_parks_a_stale_post_without_origin_whose_referer_is_this_site(patient):
     """Some browsers leave Origin out of a same-origin form post but send the Referer."""
-    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    intake = IntakeFactory(patient=patient)
     client = signed_in_with_csrf(patient)
     client.defaults.pop("HTTP_ORIGIN", None)
 
@@ -120,7 +120,7 @@ def test_it_parks_a_stale_post_without_origin_whose_referer_is_this_site(patient
 
 
 def test_it_does_not_park_a_stale_post_referred_from_elsewhere(patient):
-    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    intake = IntakeFactory(patient=patient)
     client = signed_in_with_csrf(patient)
     client.defaults.pop("HTTP_ORIGIN", None)
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD
-from tests.portal.test_second_factor import current_code
+from tests.helpers import PASSWORD, current_code
 
 A = AuditEvent.Action
 

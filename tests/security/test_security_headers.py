@@ -12,11 +12,9 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from intake.models import Intake
-from tests.conftest import PASSWORD, sign_in
-from tests.intake.test_patient_wizard import VALID
+from tests.factories import IntakeFactory
+from tests.helpers import PASSWORD, VALID, sign_in, submitted_intake
 from tests.security import markup
-from tests.security.journey import submitted_intake
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -25,7 +23,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def pages(db, patient, practitioner, admin_user):
     """(name, client, url, holds health data) for each kind of page."""
     intake = submitted_intake(Client(), practitioner, VALID, "headers@example.com")
-    draft = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    draft = IntakeFactory(patient=patient)
     patient_client = sign_in(Client(), patient)
     staff = sign_in(Client(), practitioner)
     admin = sign_in(Client(), admin_user)

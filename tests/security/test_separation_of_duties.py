@@ -13,12 +13,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from intake.models import Intake
 from portal import roles
 from portal.models import AuditEvent, User
-from tests.conftest import PASSWORD, make_user, sign_in
+from tests.factories import IntakeFactory
+from tests.helpers import PASSWORD, account_form, change_url, group_id, make_user, sign_in
 from tests.mailqueue import deliver
-from tests.portal.test_user_admin import account_form, change_url, group_id
 
 A = AuditEvent.Action
 INVITE = reverse("admin:portal_user_invite_practitioner")
@@ -150,7 +149,7 @@ def test_it_lets_an_admin_invite_a_practitioner_who_chooses_their_own_password(
     )
     invited.refresh_from_db()
     assert invited.check_password("doctors-own-pass-99")
-    intake = Intake.objects.create(patient=patient, patient_name="Pat Jones")
+    intake = IntakeFactory(patient=patient)
     sign_in(browser, invited)
     assert browser.get(reverse("intake:intake_detail", args=[intake.pk])).status_code == 403
 

@@ -7,8 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD
-from tests.portal.test_second_factor import current_code
+from tests.helpers import PASSWORD, current_code
 
 
 def sign_in_with_code(client: Client, user) -> TOTPDevice:

@@ -13,9 +13,7 @@ from pytest_django.asserts import assertContains
 from intake.models import Invitation, Review
 from portal.models import User
 from portal.text import BIDI_CONTROLS, neutralise_bidi
-from tests.conftest import self_register, sign_in
-from tests.intake.test_patient_wizard import VALID
-from tests.security.journey import answers_with, review_data, submitted_intake
+from tests.helpers import VALID, answers_with, review_data, self_register, sign_in, submitted_intake
 
 NAMES = ["Nguyễn Thị Minh Khai", "مريم الحسيني", "Siobhán O'Brien", "李小龍", "Zoë Brontë"]
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from appointments.emails import opt_out_link
 from appointments.services import appointment_create
 from guide.models import Page
-from intake.models import Intake, ScreeningRun
+from intake.models import Intake
 from intake.services import invitation_create
-from tests.conftest import PASSWORD, make_user, sign_in
+from tests.factories import IntakeFactory, ScreeningRunFactory
+from tests.helpers import PASSWORD, make_user, sign_in
 
 PUBLIC = "public"  # anyone, signed in or not
 NOT_STAFF = "not_staff"  # anonymous visitors and patients; staff accounts get a 403
@@ -133,8 +134,8 @@ def cast(db, patient, other_patient, practitioner, admin_user):
     )
     Intake.objects.filter(pk=intake.pk).update(patient=patient, status=Intake.Status.IN_PROGRESS)
     # Screened once, so the screening download has something to serve.
-    ScreeningRun.objects.create(intake=intake, ruleset="test")
-    other_intake = Intake.objects.create(patient=other_patient, patient_name="Olive Other")
+    ScreeningRunFactory(intake=intake, ruleset="test")
+    other_intake = IntakeFactory(patient=other_patient)
     appointment = appointment_create(
         patient_name="Ann Booked",
         email="booked@example.com",

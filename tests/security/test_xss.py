@@ -19,10 +19,9 @@ from pytest_django.asserts import assertContains
 
 from intake.models import Flag, Intake, Invitation
 from portal.models import User
-from tests.conftest import self_register, sign_in
+from tests.helpers import answers_with, review_data, self_register, sign_in, walk
 from tests.mailqueue import deliver
 from tests.security import markup
-from tests.security.journey import answers_with, review_data, walk
 
 PAYLOADS = [
     "<script>alert(1)</script>",
