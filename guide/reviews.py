@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from guide.models import Page, PageRevision
+from outbox.services import email_enqueue
 from portal import roles
 
 
@@ -45,19 +42,15 @@ def admin_recipients() -> list[str]:
 
 
 def mail_overdue(today: datetime.date | None = None) -> int:
-    """Mail the admins the list of overdue pages; returns how many pages were listed. The
-    mail names guide pages and links to the admin, nothing about any patient."""
+    """Queue a mail to the admins listing the overdue pages; returns how many were listed."""
     today = today or timezone.localdate()
     pages = overdue_pages(today)
     recipients = admin_recipients()
     if not pages or not recipients:
         return 0
-    links = [
-        (page, settings.SITE_URL + reverse("admin:guide_page_change", args=[page.pk]))
-        for page in pages
-    ]
-    body = render_to_string("guide/overdue_email.txt", {"links": links, "today": today})
-    count = len(pages)
-    subject = f"{count} guide page{'s are' if count != 1 else ' is'} due a clinical review"
-    send_mail(subject, body, None, recipients)
-    return count
+    email_enqueue(
+        kind="guide_overdue",
+        to=recipients,
+        params={"pages": [page.pk for page in pages], "today": today.isoformat()},
+    )
+    return len(pages)

@@ -36,6 +36,10 @@ WRITERS: dict[str, str] = {
     "registration_link": "portal.emails.registration_link",
     "registration_exists": "portal.emails.registration_exists",
     "password_reset": "portal.emails.password_reset",
+    "account_change": "portal.emails.account_change",
+    "practitioner_invitation": "portal.emails.practitioner_invitation",
+    "practitioner_to_approve": "portal.emails.practitioner_to_approve",
+    "guide_overdue": "guide.emails.overdue_reviews",
 }
 
 

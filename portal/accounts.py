@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from outbox.services import email_enqueue
 from portal import audit, notices
 from portal.models import AuditEvent, User
 
@@ -52,34 +52,17 @@ def practitioner_invite(*, request: HttpRequest, email: str, full_name: str) -> 
         if user is None:
             user = User.objects.create_user(email, None, full_name=full_name)
         audit.record(request, AuditEvent.Action.CREATE, user)
-    practice = settings.PRACTICE_NAME
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_mail(
-        subject=f"Your practitioner account at {practice}",
-        message=(
-            f"Hello,\n\nThe clinic {practice} has made you an account on its intake portal.\n\n"
-            f"Choose your password here (the link works once, for {hours} hours):\n"
-            f"{set_password_link(user)}\n\n"
-            "You will then set up two-step sign-in with an authenticator app. Patients' "
-            "intakes open to you once the clinic's owner has approved the account.\n"
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
-    owners = list(
-        User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
-    )
-    if owners:
-        change = reverse("admin:portal_user_change", args=[user.pk])
-        send_mail(
-            subject=f"A practitioner account to approve at {practice}",
-            message=(
-                f"Hello,\n\n{request.user.get_username()} invited {user.email} to the intake "
-                "portal as a practitioner. The account can see no intake until you make it "
-                f"staff and give it the practitioner group:\n{settings.SITE_URL}{change}\n\n"
-                "If you did not expect this invitation, deactivate the account instead.\n"
-            ),
-            from_email=None,
-            recipient_list=owners,
+        # Both mails are queued with the account, and written when delivered: the link's
+        # token is made then, so a retry after a mail-server outage still sends a live link.
+        email_enqueue(kind="practitioner_invitation", to=user.email, params={"user": user.pk})
+        owners = list(
+            User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
         )
+        if owners:
+            email_enqueue(
+                kind="practitioner_to_approve",
+                to=owners,
+                params={"user": user.pk, "by": request.user.get_username()},
+                about=user,
+            )
     return user

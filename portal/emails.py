@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 
 from outbox.kinds import Message
 from outbox.models import Email
+from portal.accounts import set_password_link
 from portal.models import PendingRegistration, User
 
 SUBJECT = "Your account at {practice}"
@@ -72,4 +76,53 @@ def password_reset(email: Email) -> Message | None:
     return Message(
         subject="".join(subject.splitlines()),
         body=render_to_string("registration/password_reset_email.txt", context),
+    )
+
+
+def account_change(email: Email) -> Message:
+    """A change someone made to how the account signs in or what it may do (S23, S24)."""
+    when = date_format(timezone.localtime(datetime.fromisoformat(email.params["at"])), "j F Y, H:i")
+    return Message(
+        subject=f"A change to your account at {settings.PRACTICE_NAME}",
+        body=(
+            f"Hello,\n\nThis is the intake portal of {settings.PRACTICE_NAME}.\n\n"
+            f"{email.params['change']} ({when}).\n\n"
+            "If this was you, there is nothing more to do. If this was not you, contact the "
+            "clinic straight away: someone else may be using your account.\n"
+        ),
+    )
+
+
+def practitioner_invitation(email: Email) -> Message | None:
+    user = User.objects.filter(pk=email.params.get("user"), is_active=True).first()
+    # A password chosen already (the link was used, or an earlier mail's link): nothing to send.
+    if user is None or user.email != email.to or user.has_usable_password():
+        return None
+    practice = settings.PRACTICE_NAME
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    return Message(
+        subject=f"Your practitioner account at {practice}",
+        body=(
+            f"Hello,\n\nThe clinic {practice} has made you an account on its intake portal.\n\n"
+            f"Choose your password here (the link works once, for {hours} hours):\n"
+            f"{set_password_link(user)}\n\n"
+            "You will then set up two-step sign-in with an authenticator app. Patients' "
+            "intakes open to you once the clinic's owner has approved the account.\n"
+        ),
+    )
+
+
+def practitioner_to_approve(email: Email) -> Message | None:
+    user = User.objects.filter(pk=email.params.get("user")).first()
+    if user is None:
+        return None
+    change = reverse("admin:portal_user_change", args=[user.pk])
+    return Message(
+        subject=f"A practitioner account to approve at {settings.PRACTICE_NAME}",
+        body=(
+            f"Hello,\n\n{email.params.get('by', 'An admin')} invited {user.email} to the intake "
+            "portal as a practitioner. The account can see no intake until you make it "
+            f"staff and give it the practitioner group:\n{settings.SITE_URL}{change}\n\n"
+            "If you did not expect this invitation, deactivate the account instead.\n"
+        ),
     )

@@ -13,6 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from guide import publishing
 from guide.models import Page, PageEvent, PageRevision
+from tests.mailqueue import deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +125,7 @@ def test_it_mails_the_overdue_pages_to_the_admins_monthly(
     admin_user, practitioner, patient, capsys
 ):
     call_command("mail_overdue_guide_reviews")
+    deliver()
     assert mail.outbox == []
 
     page = Page.objects.get(slug="safety")
@@ -131,6 +133,7 @@ def test_it_mails_the_overdue_pages_to_the_admins_monthly(
     page.save()
     call_command("mail_overdue_guide_reviews")
     assert "1 overdue guide page(s)" in capsys.readouterr().out
+    deliver()
     [message] = mail.outbox
     assert message.to == [admin_user.email]
     assert message.subject == "1 guide page is due a clinical review"
@@ -139,3 +142,14 @@ def test_it_mails_the_overdue_pages_to_the_admins_monthly(
     # Guide pages only: no patient's name or address is anywhere in it.
     assert patient.email not in message.body
     assert patient.full_name not in message.body
+
+
+def test_an_overdue_mail_still_queued_leaves_out_a_page_reviewed_meanwhile(admin_user):
+    page = Page.objects.get(slug="safety")
+    page.review_by = timezone.localdate() - timezone.timedelta(days=3)
+    page.save()
+    call_command("mail_overdue_guide_reviews")
+    page.review_by = timezone.localdate() + timezone.timedelta(days=300)
+    page.save()
+    deliver()
+    assert mail.outbox == []

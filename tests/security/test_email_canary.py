@@ -16,19 +16,25 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from appointments.services import appointment_create, appointment_send_again
+from guide.models import Page
+from guide.reviews import mail_overdue
 from intake import urgent_help
 from intake.models import Intake
 from intake.services import registration_start
 from outbox.kinds import WRITERS
 from outbox.models import Email
 from outbox.services import email_enqueue
+from portal import notices
+from portal.models import User
 from tests.mailqueue import deliver
 
 CANARY = "CANARY-91bd-Oxycodone"
 LINK = re.compile(r"https?://\S+")
 
 
-def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(practitioner, patient):
+def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(
+    practitioner, patient, admin_user
+):
     appointment = appointment_create(
         patient_name="Carrie Canary",
         email=patient.email,
@@ -56,6 +62,21 @@ def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(practitioner
     registration_start(full_name="Newcomer", email="new@example.com")  # sign-up link
     registration_start(full_name="Carrie", email=patient.email)  # "you have an account"
     Client().post(reverse("password_reset"), {"email": patient.email})  # reset
+    notices.tell_owner(patient, "The password of your account was changed")
+    invited = User.objects.create_user("invited@example.com", None, full_name="Ivy Invited")
+    email_enqueue(kind="practitioner_invitation", to=invited.email, params={"user": invited.pk})
+    email_enqueue(
+        kind="practitioner_to_approve",
+        to=admin_user.email,
+        params={"user": invited.pk, "by": admin_user.email},
+    )
+    Page.objects.create(
+        title="Overdue page",
+        slug="overdue-page",
+        status=Page.Status.PUBLISHED,
+        review_by=timezone.localdate() - timedelta(days=1),
+    )
+    mail_overdue()
     deliver()
 
     kinds = set(Email.objects.filter(status=Email.Status.SENT).values_list("kind", flat=True))

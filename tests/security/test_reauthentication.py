@@ -13,6 +13,7 @@ from pytest_django.asserts import assertContains
 
 from portal.models import AuditEvent
 from tests.helpers import PASSWORD, current_code, password_login, sign_in
+from tests.mailqueue import deliver
 
 A = AuditEvent.Action
 NEW_PASSWORD = "a-fresh-and-long-passphrase-77"
@@ -57,6 +58,7 @@ def test_it_enrols_with_the_password_and_tells_the_owner_by_email(client, patien
     assert response.status_code == 302
     assert TOTPDevice.objects.filter(user=patient, confirmed=True).exists()
     assert AuditEvent.objects.filter(actor=patient, action=A.OTP_ADDED).exists()
+    deliver()
     assert [message.to for message in mail.outbox] == [[patient.email]]
     body = mail.outbox[0].body
     assert "authenticator" in body
@@ -103,6 +105,7 @@ def test_it_changes_the_password_and_signs_out_every_other_session(patient):
     assert here.get(reverse("intake:my_intake")).wsgi_request.user.is_authenticated
     assert not elsewhere.get(reverse("intake:my_intake")).wsgi_request.user.is_authenticated
     assert AuditEvent.objects.filter(actor=patient, action=A.PASSWORD_CHANGED).exists()
+    deliver()
     assert [message.to for message in mail.outbox] == [[patient.email]]
     assert NEW_PASSWORD not in mail.outbox[0].body
 
@@ -135,6 +138,7 @@ def test_it_lets_an_admin_reset_a_patients_second_factor(
         "portal.user",
         str(patient.pk),
     )
+    deliver()
     assert [message.to for message in mail.outbox] == [[patient.email]]
 
 

@@ -17,6 +17,7 @@ from portal import roles
 from portal.models import AuditEvent, User
 from tests.factories import IntakeFactory
 from tests.helpers import PASSWORD, account_form, change_url, group_id, make_user, sign_in
+from tests.mailqueue import deliver
 
 A = AuditEvent.Action
 INVITE = reverse("admin:portal_user_invite_practitioner")
@@ -105,6 +106,7 @@ def test_it_still_lets_an_admin_deactivate_an_account_and_tells_its_owner(
     assert not practitioner.is_active
     event = AuditEvent.objects.get(action=A.ROLE_CHANGED)
     assert (event.actor, event.object_id) == (admin_user, str(practitioner.pk))
+    deliver()
     assert [m.to for m in mail.outbox] == [[practitioner.email]]
 
 
@@ -131,6 +133,7 @@ def test_it_lets_an_admin_invite_a_practitioner_who_chooses_their_own_password(
     assert AuditEvent.objects.filter(
         actor=admin_user, action=A.CREATE, object_id=str(invited.pk)
     ).exists()
+    deliver()
     to_invitee = [m for m in mail.outbox if m.to == [invited.email]]
     to_owner = [m for m in mail.outbox if m.to == [owner.email]]
     assert len(to_invitee) == 1 and len(to_owner) == 1
@@ -184,6 +187,7 @@ def test_it_lets_the_owner_grant_the_practitioner_role_and_tells_the_account(
     assert set(patient.groups.values_list("name", flat=True)) == {roles.PRACTITIONER}
     event = AuditEvent.objects.get(action=A.ROLE_CHANGED)
     assert (event.actor, event.object_id) == (owner, str(patient.pk))
+    deliver()
     assert [m.to for m in mail.outbox] == [[patient.email]]
 
 
@@ -198,6 +202,7 @@ def test_it_lets_the_owner_set_a_password_on_the_record(owner_client, owner, pat
     assert patient.check_password("set-by-the-owner-1")
     event = AuditEvent.objects.get(action=A.PASSWORD_CHANGED)
     assert (event.actor, event.object_id) == (owner, str(patient.pk))
+    deliver()
     assert [m.to for m in mail.outbox] == [[patient.email]]
     assert "set-by-the-owner-1" not in mail.outbox[0].body
 
