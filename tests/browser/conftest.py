@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import Watch, screenshot_folder
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from tests.browser.browser_support import Watch, screenshot_folder
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"

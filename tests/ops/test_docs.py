@@ -51,7 +51,7 @@ HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 # The notes inside the two screening data files still name the research notes by a path
 # outside the repository. Their bytes are pinned per ruleset version
-# (tests/screening/test_screening_data.py) and stored flags record that version, so the
+# (tests/screening/test_data.py) and stored flags record that version, so the
 # notes are re-pointed in the next version instead of re-releasing this one; the exception
 # ends by itself when the version changes.
 DATA_NOTES_VERSION = "2026.11.1"

@@ -7,16 +7,16 @@ violations. And on the narrowest common phone (360 px), no patient page scrolls 
 from __future__ import annotations
 
 import pytest
-from browser_support import (
+from playwright.sync_api import expect
+
+from intake import steps
+from tests.browser.browser_support import (
     PATIENT_PASSWORD,
     check_page,
     filled_intake,
     invite_patient,
     log_in,
 )
-from playwright.sync_api import expect
-
-from intake import steps
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -9,11 +9,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from browser_support import check_page, filled_intake, log_in_staff
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from intake.models import Review
+from tests.browser.browser_support import check_page, filled_intake, log_in_staff
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser

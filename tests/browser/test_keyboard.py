@@ -7,16 +7,16 @@ on screen."""
 from __future__ import annotations
 
 import pytest
-from browser_support import (
+from playwright.sync_api import Page, expect
+
+from intake.models import Intake
+from tests.browser.browser_support import (
     PATIENT_PASSWORD,
     RED_FLAG_KEYS,
     assert_focus_visible,
     focus_ring,
     invite_patient,
 )
-from playwright.sync_api import Page, expect
-
-from intake.models import Intake
 
 pytestmark = pytest.mark.browser
 

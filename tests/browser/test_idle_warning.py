@@ -10,12 +10,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import assert_focus_visible, check_page, log_in
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from intake.models import Intake
 from portal.models import AuditEvent
+from tests.browser.browser_support import assert_focus_visible, check_page, log_in
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser

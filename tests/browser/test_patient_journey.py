@@ -1,7 +1,7 @@
 """Journey 1, on a 390x844 phone: a patient follows the invitation link, chooses a password,
 fills in every intake step (tapping the body map, picking a medication suggestion), saves,
 logs out, comes back and carries on, and submits. Every page is checked with axe-core and
-photographed (the filled-in steps are photographed by test_browser_patient_pages). Also:
+photographed (the filled-in steps are photographed by tests/browser/test_patient_pages.py). Also:
 an invalid step announces its errors at the fields."""
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import (
+from playwright.sync_api import Page, expect
+
+from intake.models import Intake
+from tests.browser.browser_support import (
     PATIENT_PASSWORD,
     RED_FLAG_KEYS,
     check_page,
     invite_patient,
     log_in,
 )
-from playwright.sync_api import Page, expect
-
-from intake.models import Intake
 
 pytestmark = pytest.mark.browser
 

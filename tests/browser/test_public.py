@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import authenticator_for, check_page, log_in
 from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
+from tests.browser.browser_support import authenticator_for, check_page, log_in
 from tests.helpers import PASSWORD
 from tests.mailqueue import deliver
 

@@ -12,12 +12,17 @@ import time
 from datetime import timedelta
 
 import pytest
-from browser_support import ALL_IMPACTS, assert_focus_visible, check_page, log_in_staff
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from guide.models import Page as GuidePage
 from guide.models import PageRevision
+from tests.browser.browser_support import (
+    ALL_IMPACTS,
+    assert_focus_visible,
+    check_page,
+    log_in_staff,
+)
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import PATIENT_PASSWORD, filled_intake, log_in
 from playwright.sync_api import expect
+
+from tests.browser.browser_support import PATIENT_PASSWORD, filled_intake, log_in
 
 pytestmark = pytest.mark.browser
 

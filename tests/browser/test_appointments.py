@@ -11,7 +11,6 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import PATIENT_PASSWORD, answers_for, check_page, log_in_staff
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -21,6 +20,7 @@ from playwright.sync_api import Page, expect
 from appointments.models import Appointment
 from intake import steps
 from intake.models import Intake
+from tests.browser.browser_support import PATIENT_PASSWORD, answers_for, check_page, log_in_staff
 from tests.helpers import PASSWORD
 from tests.mailqueue import deliver
 

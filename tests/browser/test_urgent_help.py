@@ -5,9 +5,10 @@ page passes axe-core."""
 from __future__ import annotations
 
 import pytest
-from browser_support import PATIENT_PASSWORD, check_page, filled_intake, log_in
 from django.urls import reverse
 from playwright.sync_api import Page, expect
+
+from tests.browser.browser_support import PATIENT_PASSWORD, check_page, filled_intake, log_in
 
 pytestmark = pytest.mark.browser
 
