@@ -6,10 +6,16 @@ figure, a ticked region shows by stripes and outline, and axe-core finds nothing
 from __future__ import annotations
 
 import pytest
-from browser_support import ALL_IMPACTS, PATIENT_PASSWORD, check_page, filled_intake, log_in
 from playwright.sync_api import Page, expect
 
 from intake.screening.vocabulary import PAIN_REGIONS
+from tests.browser.browser_support import (
+    ALL_IMPACTS,
+    PATIENT_PASSWORD,
+    check_page,
+    filled_intake,
+    log_in,
+)
 
 pytestmark = pytest.mark.browser
 
