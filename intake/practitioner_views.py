@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guide.markdown import section_link
-from intake import selectors, services
+from intake import selectors, services, trends
 from intake.export import screening_input, screening_result
 from intake.models import Flag, Intake, Invitation, ScreeningRun
 from intake.practice_forms import (
@@ -77,6 +77,7 @@ class DashboardRow:
     these on every load, and the template engine is the slow part of it."""
 
     url: str
+    patient_url: str  # "" until the intake has a patient's account
     patient_name: str
     appointment: str  # "" when nothing is booked
     is_past: bool
@@ -107,10 +108,16 @@ class DashboardRow:
             flags = "None"
         else:
             flags = '<span class="text-body-secondary">Not screened</span>'
+        name = _text(self.patient_name or "Unnamed patient")
+        visits = (
+            f'<br><a class="small" href="{_text(self.patient_url)}">All visits'
+            f'<span class="visually-hidden"> of {name}</span></a>'
+            if self.patient_url
+            else ""
+        )
         return mark_safe(  # noqa: S308 - every value in it went through _text above
             f"<tr><td>{appointment}</td>"
-            f'<th scope="row"><a href="{_text(self.url)}">'
-            f"{_text(self.patient_name or 'Unnamed patient')}</a></th>"
+            f'<th scope="row"><a href="{_text(self.url)}">{name}</a>{visits}</th>'
             f'<td><span class="badge {status_badge_class(self.status)}">'
             f"{_text(self.status_label)}</span></td>"
             f"<td>{_text(self.submitted) if self.submitted else '—'}</td>"
@@ -120,9 +127,11 @@ class DashboardRow:
         )
 
     @classmethod
-    def of(cls, intake: dict, *, now, detail_url: tuple[str, str]) -> DashboardRow:
+    def of(
+        cls, intake: dict, *, now, detail_url: tuple[str, str], patient_url: tuple[str, str]
+    ) -> DashboardRow:
         """The row of one intake as read by the dashboard (a dict of the selector's
-        DASHBOARD_COLUMNS)."""
+        DASHBOARD_COLUMNS); the two URLs are a page's address either side of the id."""
         counts = intake["flag_counts"] or {}
         when = intake["appointment_at"]
         if when is not None:
@@ -137,6 +146,11 @@ class DashboardRow:
             submitted = f"{sent.day} {sent:%b %Y}"
         return cls(
             url=f"{detail_url[0]}{intake['pk']}{detail_url[1]}",
+            patient_url=(
+                f"{patient_url[0]}{intake['patient_id']}{patient_url[1]}"
+                if intake["patient_id"]
+                else ""
+            ),
             patient_name=intake["patient_name"],
             appointment=appointment,
             is_past=when is not None and when < now,
@@ -195,7 +209,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     # The intake page's address around the id, reversed once for the whole page.
     detail_url = tuple(reverse("intake:intake_detail", args=[URL_ID_MARK]).split(str(URL_ID_MARK)))
-    rows = [DashboardRow.of(intake, now=now, detail_url=detail_url) for intake in page.rows]
+    patient_url = tuple(
+        reverse("intake:patient_detail", args=[URL_ID_MARK]).split(str(URL_ID_MARK))
+    )
+    rows = [
+        DashboardRow.of(intake, now=now, detail_url=detail_url, patient_url=patient_url)
+        for intake in page.rows
+    ]
     return render(
         request,
         "intake/practice/dashboard.html",
@@ -297,6 +317,31 @@ def intake_print(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(request, AuditEvent.Action.VIEW, intake)
     context = _intake_context(intake) | {"printed_at": timezone.now()}
     return render(request, "intake/practice/print.html", context)
+
+
+def trend_context(trend: trends.Trend) -> dict:
+    """What templates/intake/_trend.html draws: the trend, its chart's geometry, and the
+    threshold's source for the help text."""
+    return {"trend": trend, "chart": trends.chart(trend)}
+
+
+@practitioner_required
+@require_GET
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One patient over time: the pain trend, their intakes and check-ins, appointments,
+    reviews and flags. Any patient's, as every intake is (a group practice); an id that is
+    not a patient's is a 404."""
+    patient = selectors.practice_patient(pk=pk)
+    audit.record(request, AuditEvent.Action.VIEW, patient)
+    flags = _decorate(selectors.patient_flags(patient=patient))
+    context = {
+        "patient": patient,
+        "visits": selectors.patient_visits(patient=patient),
+        "appointments": selectors.patient_appointments(patient=patient),
+        "reviews": selectors.patient_reviews(patient=patient),
+        "flags": flags,
+    } | trend_context(selectors.patient_trend(patient=patient))
+    return render(request, "intake/practice/patient.html", context)
 
 
 @practitioner_required

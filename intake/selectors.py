@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from intake import steps
+from intake import steps, trends
 from intake.models import Flag, Intake, Review, ScreeningRun
 from intake.services.intakes import DRAFTS
 from portal import roles
@@ -22,6 +24,7 @@ from portal.models import User
 # practitioners) for one page cost more than drawing the rows.
 DASHBOARD_COLUMNS = (
     "pk",
+    "patient_id",
     "status",
     "appointment_at",
     "submitted_at",
@@ -214,3 +217,79 @@ def review_document(*, intake: Intake) -> dict:
             for review in reviews
         ],
     }
+
+
+# One patient over time -------------------------------------------------------------------
+
+# Statuses whose answers were sent: the points of the pain trend.
+SENT = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
+
+
+def practice_patient(*, pk: int) -> User:
+    """The patient account `pk` for a practitioner's page; 404 for any other id (a staff
+    account's, or none)."""
+    return get_object_or_404(User.objects.filter(groups__name=roles.PATIENT).distinct(), pk=pk)
+
+
+def patient_visits(*, patient: User) -> list[Intake]:
+    """Every intake of the patient, oldest first, without the answers (kilobytes each)."""
+    return list(
+        Intake.objects.filter(patient=patient)
+        .defer("answers", "completed_steps")
+        .select_related("practitioner")
+        .order_by("created_at", "pk")
+    )
+
+
+def patient_trend(*, patient: User) -> trends.Trend:
+    """The PEG trend over the patient's submitted intakes (intake.trends), the first the
+    baseline. One query: only the pain step's answers are read, not the whole document."""
+    rows = (
+        Intake.objects.filter(patient=patient, status__in=SENT, submitted_at__isnull=False)
+        .values("pk", "submitted_at", "peg_score", "answers__pain")
+        .order_by("submitted_at", "pk")
+    )
+    visits = []
+    for row in rows:
+        pain = row["answers__pain"] if isinstance(row["answers__pain"], dict) else {}
+        visits.append(
+            trends.Visit(
+                pk=row["pk"],
+                on=timezone.localtime(row["submitted_at"]).date(),
+                peg=row["peg_score"],
+                items={key: pain.get(key) for key, _, _ in trends.ITEMS},
+            )
+        )
+    return trends.trend(visits, threshold=settings.PEG_MEANINGFUL_CHANGE_PERCENT)
+
+
+def patient_appointments(*, patient: User) -> list:
+    """The patient's appointments, oldest first: booked for their account, or for one of
+    their intakes (a first visit booked before the patient had an account)."""
+    # Imported here: appointments builds on intake, and only this page reads back.
+    from appointments.models import Appointment
+
+    return list(
+        Appointment.objects.filter(Q(patient=patient) | Q(intake__patient=patient))
+        .select_related("practitioner")
+        .order_by("starts_at", "pk")
+    )
+
+
+def patient_reviews(*, patient: User) -> list[Review]:
+    """Every signed review of any of the patient's intakes, oldest first."""
+    return list(
+        Review.objects.filter(intake__patient=patient)
+        .select_related("reviewer")
+        .order_by("signed_at", "pk")
+    )
+
+
+def patient_flags(*, patient: User) -> list[Flag]:
+    """The flags of the current screening of each of the patient's intakes, oldest
+    screening first and in the engine's order within one."""
+    return list(
+        Flag.objects.filter(run__intake__patient=patient, run__is_current=True)
+        .select_related("run")
+        .order_by("run__created_at", "run__pk", "position")
+    )

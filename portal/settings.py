@@ -359,6 +359,14 @@ REMINDER_DAYTIME = os.environ.get("REMINDER_DAYTIME", "08:00-20:00")
 # "Send again" from the dashboard: at most this many per intake per hour.
 RESEND_PER_HOUR = int(os.environ.get("RESEND_PER_HOUR", "3"))
 
+# A change in the PEG score from the first visit of at least this many percent is marked as
+# clinically meaningful on the pain trend (intake/trends.py), a fall as an improvement and a
+# rise as a worsening. IMMPACT (Dworkin et al., J Pain 2008;9:105-121) treats a fall of at
+# least 30% in chronic pain intensity as moderately important and 50% as substantial
+# (docs/clinical-reference.md, "Pain trends"). Not from the environment: a clinical
+# threshold is changed by a reviewed commit, not by a deployment.
+PEG_MEANINGFUL_CHANGE_PERCENT = 30
+
 # Logs carry request paths and user ids, never form contents (docs/security.md S13), nor the
 # message of an exception, which may quote them (portal.log_privacy).
 LOGGING = {

@@ -1,6 +1,6 @@
 """factory_boy factories for the rows tests need ready-made: accounts in each role, intakes
-(a draft, a submitted one), screening runs with their flags, reviews, invitations and
-appointments.
+(a draft, a submitted one, one with PEG scores), screening runs with their flags, reviews,
+invitations and appointments.
 
 A factory writes rows directly, as a fixture would; a test about how a row comes to be (the
 wizard, the invitation form) goes through the views instead (tests/helpers.py walks them).
@@ -17,6 +17,7 @@ from factory.django import DjangoModelFactory
 
 from appointments.models import Appointment
 from intake.models import Flag, Intake, Invitation, Review, ScreeningRun
+from intake.screening import measures
 from intake.services import invitation_create
 from portal import roles
 from portal.models import User
@@ -90,6 +91,30 @@ class SubmittedIntakeFactory(IntakeFactory):
     submitted_at = factory.LazyFunction(timezone.now)
     answers = factory.LazyFunction(
         lambda: {"pain": {"regions": ["low_back"], "duration_months": 14}}
+    )
+
+
+class ScoredIntakeFactory(SubmittedIntakeFactory):
+    """A submitted intake whose pain step holds the PEG items `peg` (pain, enjoyment,
+    activity) and whose PEG score is worked out from them as the wizard does: a point of
+    the patient's pain trend. Give `submitted_at` to place it in time."""
+
+    class Params:
+        peg = (7, 7, 7)
+
+    answers = factory.LazyAttribute(
+        lambda o: {
+            "pain": {
+                "regions": ["low_back"],
+                "duration_months": 14,
+                "peg_pain": o.peg[0],
+                "peg_enjoyment": o.peg[1],
+                "peg_activity": o.peg[2],
+            }
+        }
+    )
+    peg_score = factory.LazyAttribute(
+        lambda o: measures.peg_score(pain=o.peg[0], enjoyment=o.peg[1], activity=o.peg[2])
     )
 
 
