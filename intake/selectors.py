@@ -59,7 +59,7 @@ def draft_for(*, intake: Intake, step: steps.Step) -> QueryDict | None:
 def drafted_steps(*, intake: Intake) -> list[steps.Step]:
     """The steps with a draft waiting, for the review page's warning."""
     drafts = (intake.answers or {}).get(DRAFTS, {})
-    return [steps.get(key) for key in drafts if steps.get(key)]
+    return [steps.get(intake, key) for key in drafts if steps.get(intake, key)]
 
 
 # The practice ----------------------------------------------------------------------------
