@@ -18,6 +18,7 @@ from intake.services.intakes import (
     intake_submit,
 )
 from intake.services.invitations import Claim, invitation_claim, invitation_create
+from intake.services.red_flags import red_flag_notice_record
 from intake.services.registration import (
     patient_create,
     registration_finish,
@@ -38,6 +39,7 @@ __all__ = [
     "invitation_claim",
     "invitation_create",
     "patient_create",
+    "red_flag_notice_record",
     "registration_finish",
     "registration_start",
     "review_record",
