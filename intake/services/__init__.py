@@ -23,6 +23,7 @@ from intake.services.medications import (
     medication_record_apply_check_in,
     medication_record_start_listed,
 )
+from intake.services.red_flags import red_flag_notice_record
 from intake.services.registration import (
     patient_create,
     registration_finish,
@@ -48,6 +49,7 @@ __all__ = [
     "invitation_claim",
     "invitation_create",
     "patient_create",
+    "red_flag_notice_record",
     "registration_finish",
     "registration_start",
     "review_record",

@@ -18,9 +18,8 @@ from appointments.models import Appointment
 from appointments.services import appointment_create, appointment_send_again
 from guide.models import Page
 from guide.reviews import mail_overdue
-from intake import urgent_help
 from intake.models import Intake
-from intake.services import registration_start
+from intake.services import red_flag_notice_record, registration_start
 from outbox.kinds import WRITERS
 from outbox.models import Email
 from outbox.services import email_enqueue
@@ -75,7 +74,8 @@ def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(
     email_enqueue(
         kind="intake_submitted", to=practitioner.email, params={"intake": intake.pk}, about=intake
     )
-    urgent_help.send_attention_notice(intake)  # a red-flag answer needing care
+    # A red-flag answer needing care.
+    red_flag_notice_record(intake=intake, answers=["chest_pain_breathless"])
     registration_start(full_name="Newcomer", email="new@example.com")  # sign-up link
     registration_start(full_name="Carrie", email=patient.email)  # "you have an account"
     Client().post(reverse("password_reset"), {"email": patient.email})  # reset
