@@ -627,18 +627,24 @@ class MedicationRowForm(NeutraliseBidiMixin, forms.Form):
         return not any(self.cleaned_data.get(k) for k in self.fields)
 
 
-MedicationFormSet = forms.formset_factory(
-    MedicationRowForm,
-    extra=0,
-    max_num=MEDICATION_ROWS_MAX,
-    absolute_max=MEDICATION_ROWS_MAX + 10,
-    validate_max=True,
-)
-MedicationFormSet.default_error_messages = {
-    **MedicationFormSet.default_error_messages,
-    "too_many_forms": f"List at most {MEDICATION_ROWS_MAX} medicines here.",
-    "missing_management_form": "The list of medicines was incomplete. Check it and try again.",
-}
+def medicine_formset(row_form: type[forms.Form]) -> type[forms.BaseFormSet]:
+    """A formset of medicine rows, bounded, with messages that say what to do."""
+    formset = forms.formset_factory(
+        row_form,
+        extra=0,
+        max_num=MEDICATION_ROWS_MAX,
+        absolute_max=MEDICATION_ROWS_MAX + 10,
+        validate_max=True,
+    )
+    formset.default_error_messages = {
+        **formset.default_error_messages,
+        "too_many_forms": f"List at most {MEDICATION_ROWS_MAX} medicines here.",
+        "missing_management_form": "The list of medicines was incomplete. Check it and try again.",
+    }
+    return formset
+
+
+MedicationFormSet = medicine_formset(MedicationRowForm)
 
 
 class EditableRowsMixin:
@@ -858,14 +864,7 @@ class StartedRowForm(MedicationRowForm):
         return not_in_future(self.cleaned_data["started_on"])
 
 
-StartedFormSet = forms.formset_factory(
-    StartedRowForm,
-    extra=0,
-    max_num=MEDICATION_ROWS_MAX,
-    absolute_max=MEDICATION_ROWS_MAX + 10,
-    validate_max=True,
-)
-StartedFormSet.default_error_messages = MedicationFormSet.default_error_messages
+StartedFormSet = medicine_formset(StartedRowForm)
 
 
 class MedicineChangesForm(EditableRowsMixin, StepForm):
