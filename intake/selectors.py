@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
-from intake import steps
+from intake import changes, steps
 from intake.models import Flag, Intake, Review, ScreeningRun
 from intake.services.intakes import DRAFTS
 from portal import roles
@@ -193,6 +193,14 @@ def dashboard_page(
     return AppointmentPage.read(
         dashboard_intakes(filters=filters, user=user), number=number, size=size, now=now
     )
+
+
+def check_in_changes(*, intake: Intake) -> changes.WhatChanged | None:
+    """What a submitted check-in changed since the intake or check-in before it (for the
+    top of its page); None for an intake."""
+    if not intake.is_check_in:
+        return None
+    return changes.what_changed(intake)
 
 
 def review_document(*, intake: Intake) -> dict:
