@@ -299,6 +299,7 @@ def _intake_context(intake: Intake) -> dict:
         "reviews": reviews,
         "can_review": intake.status in REVIEWABLE and current is not None,
         "invitation": intake.invitation,
+        "what_changed": selectors.check_in_changes(intake=intake),
     }
 
 
