@@ -10,6 +10,7 @@ never does anything twice.
 
 from __future__ import annotations
 
+from intake.services.adverse_events import adverse_event_record_check_in
 from intake.services.check_ins import NoCheckIn, check_in_create, check_in_submitted
 from intake.services.intakes import (
     IntakeLocked,
@@ -37,6 +38,7 @@ __all__ = [
     "InconsistentDecision",
     "IntakeLocked",
     "NoCheckIn",
+    "adverse_event_record_check_in",
     "check_in_create",
     "check_in_submitted",
     "medication_record_apply_check_in",
