@@ -330,9 +330,9 @@ def trend_context(trend: trends.Trend) -> dict:
 @practitioner_required
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One patient over time: the pain trend, their intakes and check-ins, appointments,
-    reviews and flags. Any patient's, as every intake is (a group practice); an id that is
-    not a patient's is a 404."""
+    """One patient over time: the pain trend, their intake and check-ins, appointments,
+    reviews, flags and reactions after treatment. Any patient's, as every intake is (a
+    group practice); an id that is not a patient's is a 404."""
     patient = selectors.practice_patient(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, patient)
     flags = _decorate(selectors.patient_flags(patient=patient))
@@ -342,6 +342,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "appointments": selectors.patient_appointments(patient=patient),
         "reviews": selectors.patient_reviews(patient=patient),
         "flags": flags,
+        "adverse_events": selectors.patient_adverse_events(patient=patient),
     } | trend_context(selectors.patient_trend(patient=patient))
     return render(request, "intake/practice/patient.html", context)
 

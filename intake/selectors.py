@@ -276,6 +276,9 @@ def review_document(*, intake: Intake) -> dict:
 
 # Statuses whose answers were sent: the points of the pain trend.
 SENT = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
+# What the patient page reads of an intake or check-in: its number, kind, status and dates,
+# never its answers (kilobytes each).
+VISIT_ONLY = ("answers", "completed_steps", "picture")
 
 
 def practice_patient(*, pk: int) -> User:
@@ -285,32 +288,38 @@ def practice_patient(*, pk: int) -> User:
 
 
 def patient_visits(*, patient: User) -> list[Intake]:
-    """Every intake of the patient, oldest first, without the answers (kilobytes each)."""
+    """Every intake and check-in of the patient, oldest first, without their answers."""
     return list(
         Intake.objects.filter(patient=patient)
-        .defer("answers", "completed_steps")
+        .defer(*VISIT_ONLY)
         .select_related("practitioner")
         .order_by("created_at", "pk")
     )
 
 
 def patient_trend(*, patient: User) -> trends.Trend:
-    """The PEG trend over the patient's submitted intakes (intake.trends), the first the
-    baseline. One query: only the pain step's answers are read, not the whole document."""
+    """The PEG trend over the patient's submitted intake and check-ins (intake.trends), the
+    first the baseline. One query: of the answers only the steps that hold the PEG items
+    are read (steps.PEG_STEP), not the whole document."""
+    holders = {kind: f"answers__{key}" for kind, key in steps.PEG_STEP.items()}
     rows = (
         Intake.objects.filter(patient=patient, status__in=SENT, submitted_at__isnull=False)
-        .values("pk", "submitted_at", "peg_score", "answers__pain")
+        .values("pk", "kind", "submitted_at", "peg_score", *set(holders.values()))
         .order_by("submitted_at", "pk")
     )
+    labels = dict(Intake.Kind.choices)
     visits = []
     for row in rows:
-        pain = row["answers__pain"] if isinstance(row["answers__pain"], dict) else {}
+        answers = row.get(holders.get(row["kind"], ""))
+        answers = answers if isinstance(answers, dict) else {}
         visits.append(
             trends.Visit(
                 pk=row["pk"],
                 on=timezone.localtime(row["submitted_at"]).date(),
                 peg=row["peg_score"],
-                items={key: pain.get(key) for key, _, _ in trends.ITEMS},
+                items={key: answers.get(key) for key, _, _ in trends.ITEMS},
+                kind=row["kind"],
+                kind_label=labels.get(row["kind"], row["kind"]),
             )
         )
     return trends.trend(visits, threshold=settings.PEG_MEANINGFUL_CHANGE_PERCENT)
@@ -330,19 +339,32 @@ def patient_appointments(*, patient: User) -> list:
 
 
 def patient_reviews(*, patient: User) -> list[Review]:
-    """Every signed review of any of the patient's intakes, oldest first."""
+    """Every signed review of any of the patient's intakes and check-ins, oldest first."""
     return list(
         Review.objects.filter(intake__patient=patient)
-        .select_related("reviewer")
+        .select_related("reviewer", "intake")
+        .defer(*(f"intake__{name}" for name in VISIT_ONLY))
         .order_by("signed_at", "pk")
     )
 
 
 def patient_flags(*, patient: User) -> list[Flag]:
-    """The flags of the current screening of each of the patient's intakes, oldest
-    screening first and in the engine's order within one."""
+    """The flags of the current screening of each of the patient's intakes and check-ins,
+    oldest screening first and in the engine's order within one."""
     return list(
         Flag.objects.filter(run__intake__patient=patient, run__is_current=True)
-        .select_related("run")
+        .select_related("run", "run__intake")
+        .defer(*(f"run__intake__{name}" for name in VISIT_ONLY))
         .order_by("run__created_at", "run__pk", "position")
+    )
+
+
+def patient_adverse_events(*, patient: User) -> list[AdverseEvent]:
+    """The reactions after treatment the patient reported on their check-ins, oldest
+    first, with the visit each followed and its practitioner."""
+    return list(
+        AdverseEvent.objects.filter(patient=patient)
+        .select_related("reported_in", "visit", "practitioner")
+        .defer(*(f"reported_in__{name}" for name in VISIT_ONLY))
+        .order_by("reported_at", "pk")
     )

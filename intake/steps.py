@@ -641,6 +641,12 @@ REVIEW = BY_ID["review"]
 CHECK_IN_STEPS: tuple[Step, ...] = _check_in_steps()
 CHECK_IN_FORM_STEPS: tuple[Step, ...] = tuple(s for s in CHECK_IN_STEPS if s.form_class)
 CHECK_IN_BY_ID: dict[str, Step] = {step.identifier: step for step in CHECK_IN_STEPS}
+# The step whose answers hold the PEG items, by kind: the pain step of an intake, the PEG
+# step of a check-in (the pain trend reads only that step's answers, intake/selectors.py).
+PEG_STEP: dict[str, str] = {
+    Intake.Kind.INTAKE: next(s.identifier for s in STEPS if isinstance(s, PainStep)),
+    Intake.Kind.CHECK_IN: next(s.identifier for s in CHECK_IN_STEPS if isinstance(s, PegStep)),
+}
 
 
 def flow(intake: Intake) -> tuple[Step, ...]:

@@ -1,6 +1,6 @@
 """factory_boy factories for the rows tests need ready-made: accounts in each role, intakes
-(a draft, a submitted one, one with PEG scores), screening runs with their flags, reviews,
-invitations and appointments.
+(a draft, a submitted one, one with PEG scores, a check-in), screening runs with their flags,
+reviews, invitations and appointments.
 
 A factory writes rows directly, as a fixture would; a test about how a row comes to be (the
 wizard, the invitation form) goes through the views instead (tests/helpers.py walks them).
@@ -94,6 +94,10 @@ class SubmittedIntakeFactory(IntakeFactory):
     )
 
 
+def peg_answers(peg: tuple[int, int, int]) -> dict:
+    return {"peg_pain": peg[0], "peg_enjoyment": peg[1], "peg_activity": peg[2]}
+
+
 class ScoredIntakeFactory(SubmittedIntakeFactory):
     """A submitted intake whose pain step holds the PEG items `peg` (pain, enjoyment,
     activity) and whose PEG score is worked out from them as the wizard does: a point of
@@ -103,19 +107,22 @@ class ScoredIntakeFactory(SubmittedIntakeFactory):
         peg = (7, 7, 7)
 
     answers = factory.LazyAttribute(
-        lambda o: {
-            "pain": {
-                "regions": ["low_back"],
-                "duration_months": 14,
-                "peg_pain": o.peg[0],
-                "peg_enjoyment": o.peg[1],
-                "peg_activity": o.peg[2],
-            }
-        }
+        lambda o: {"pain": {"regions": ["low_back"], "duration_months": 14} | peg_answers(o.peg)}
     )
     peg_score = factory.LazyAttribute(
         lambda o: measures.peg_score(pain=o.peg[0], enjoyment=o.peg[1], activity=o.peg[2])
     )
+
+
+class ScoredCheckInFactory(ScoredIntakeFactory):
+    """A submitted check-in (after `previous`, the patient's intake by default) with the PEG
+    items `peg` on its own PEG step."""
+
+    kind = Intake.Kind.CHECK_IN
+    previous = factory.LazyAttribute(
+        lambda o: Intake.objects.filter(patient=o.patient, kind=Intake.Kind.INTAKE).first()
+    )
+    answers = factory.LazyAttribute(lambda o: {"peg": peg_answers(o.peg)})
 
 
 class ScreeningRunFactory(DjangoModelFactory):

@@ -12,12 +12,14 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from intake.models import Review
+from intake import steps
+from intake.models import AdverseEvent, Intake, Review
 from portal.models import AuditEvent
 from tests.factories import (
     AppointmentFactory,
     PractitionerFactory,
     ReviewFactory,
+    ScoredCheckInFactory,
     ScoredIntakeFactory,
     ScreeningRunFactory,
 )
@@ -37,11 +39,12 @@ def page_url(user) -> str:
 
 @pytest.fixture
 def course(patient):
-    """Three visits: PEG 7.0 on 12 Sep, 5.0 on 1 Oct, 4.3 on 20 Oct; a review, a flag and
-    two appointments."""
+    """The intake (PEG 7.0 on 12 Sep) and two check-ins (5.0 on 1 Oct, 4.3 on 20 Oct); a
+    review, a flag, a reaction after treatment and two appointments."""
     first = ScoredIntakeFactory(patient=patient, peg=(7, 7, 7), submitted_at=on(9, 12))
-    second = ScoredIntakeFactory(patient=patient, peg=(5, 5, 5), submitted_at=on(10, 1))
-    third = ScoredIntakeFactory(patient=patient, peg=(4, 5, 4), submitted_at=on(10, 20))
+    second = ScoredCheckInFactory(patient=patient, peg=(5, 5, 5), submitted_at=on(10, 1))
+    third = ScoredCheckInFactory(patient=patient, peg=(4, 5, 4), submitted_at=on(10, 20))
+    AdverseEvent.objects.create(patient=patient, reported_in=second, kind="bruising")
     ScreeningRunFactory(intake=first, flags=[flag_data("R06", "caution", title="Takes warfarin")])
     ReviewFactory(intake=first, decision=Review.Decision.CLEARED_WITH_MODIFICATIONS)
     AppointmentFactory(patient=patient, starts_at=on(9, 14), kind="first_visit")
@@ -61,6 +64,8 @@ def test_it_lists_the_patients_visits_appointments_reviews_and_flags(
     assertContains(response, "Follow-up")
     assertContains(response, "Cleared with modifications")
     assertContains(response, "Takes warfarin")
+    assertContains(response, f"Check-in {course[1].pk}</a>", count=2)  # visits, reactions
+    assertContains(response, "Bruising")
     body = response.content.decode()
     # Oldest first, each list.
     assert body.index("12 Sep 2026") < body.index("1 Oct 2026") < body.index("20 Oct 2026")
@@ -76,6 +81,7 @@ def test_it_shows_the_trend_summary_table_and_marker(practitioner_client, patien
         "<td>7</td><td>Baseline</td></tr>",
         response.content.decode(),
     )
+    assertContains(response, "<td>Check-in</td>", count=2)
     assertContains(response, "−2.0 (−29%)")
     assertContains(response, "less than the 30% that counts as clinically meaningful")
     assertContains(response, "−2.7 (−39%)")
@@ -171,3 +177,21 @@ def test_the_items_of_each_point_come_from_its_own_answers(practitioner_client, 
         "peg_activity": 6,
     }
     assert response.context["trend"].points[0].visit.peg == Decimal("6.0")
+
+
+def test_each_kind_keeps_its_peg_items_on_the_step_the_trend_reads():
+    for kind, flow in (
+        (Intake.Kind.INTAKE, steps.STEPS),
+        (Intake.Kind.CHECK_IN, steps.CHECK_IN_STEPS),
+    ):
+        step = next(s for s in flow if s.identifier == steps.PEG_STEP[kind])
+        assert {"peg_pain", "peg_enjoyment", "peg_activity"} <= set(step.form_class.base_fields)
+
+
+def test_a_check_ins_items_come_from_its_peg_step(practitioner_client, patient):
+    ScoredIntakeFactory(patient=patient, peg=(8, 8, 8), submitted_at=on(9, 12))
+    ScoredCheckInFactory(patient=patient, peg=(2, 4, 6), submitted_at=on(10, 1))
+    point = practitioner_client.get(page_url(patient)).context["trend"].points[1]
+    assert (point.visit.kind, point.visit.kind_label) == ("check_in", "Check-in")
+    assert point.visit.items == {"peg_pain": 2, "peg_enjoyment": 4, "peg_activity": 6}
+    assert point.change.percent == -50 and point.marker == "improved"
