@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from intake import fhir, pdf, selectors
-from intake.practitioner_views import _intake_context
+from intake.practitioner_views import print_context
 from portal import audit
 from portal.models import AuditEvent
 from portal.roles import practitioner_required
@@ -42,7 +41,6 @@ def intake_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "Unknown paper size: use size=a4 or size=letter.", content_type="text/plain"
         )
     intake = selectors.practice_intake(pk=pk)
-    context = _intake_context(intake) | {"printed_at": timezone.now()}
-    body = pdf.render(context, request, size=size)
+    body = pdf.render(print_context(intake), request, size=size)
     audit.record(request, AuditEvent.Action.EXPORT, intake)
     return _download(body, "application/pdf", f"intake-{intake.pk}-{size}.pdf")

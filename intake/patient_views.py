@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake import forms, selectors, services, steps, urgent_help
+from intake import forms, selectors, services, steps, trends, urgent_help
 from intake.models import Intake, Invitation
 from intake.summary import answer_sections
 from portal import audit, roles, stash
@@ -445,8 +445,10 @@ def submitted(request: HttpRequest, pk: int) -> HttpResponse:
     if not intake.is_locked:
         return redirect(steps.first_incomplete(intake).url(intake))
     audit.record(request, AuditEvent.Action.VIEW, intake)
-    return render(
-        request,
-        "intake/patient/submitted.html",
-        {"intake": intake, "sections": answer_sections(intake)},
-    )
+    context = {"intake": intake, "sections": answer_sections(intake)}
+    # The pain trend is the signed-in patient's own, never read by an id from the address;
+    # shown once there is a change to show (a second submitted visit).
+    trend = selectors.patient_trend(patient=request.user)
+    if trend.has_change:
+        context |= trends.page_context(trend)
+    return render(request, "intake/patient/submitted.html", context)

@@ -317,14 +317,16 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def intake_print(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.practice_intake(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, intake)
+    return render(request, "intake/practice/print.html", print_context(intake))
+
+
+def print_context(intake: Intake) -> dict:
+    """The print view's context, which the PDF is made from too: the intake page's, the
+    time of printing, and the patient's pain trend across all their visits to date."""
     context = _intake_context(intake) | {"printed_at": timezone.now()}
-    return render(request, "intake/practice/print.html", context)
-
-
-def trend_context(trend: trends.Trend) -> dict:
-    """What templates/intake/_trend.html draws: the trend, its chart's geometry, and the
-    threshold's source for the help text."""
-    return {"trend": trend, "chart": trends.chart(trend)}
+    if intake.patient_id:
+        context |= trends.page_context(selectors.patient_trend(patient=intake.patient))
+    return context
 
 
 @practitioner_required
@@ -343,7 +345,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reviews": selectors.patient_reviews(patient=patient),
         "flags": flags,
         "adverse_events": selectors.patient_adverse_events(patient=patient),
-    } | trend_context(selectors.patient_trend(patient=patient))
+    } | trends.page_context(selectors.patient_trend(patient=patient))
     return render(request, "intake/practice/patient.html", context)
 
 

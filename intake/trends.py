@@ -128,28 +128,21 @@ def change_from(baseline: Decimal, value: Decimal, *, threshold: int) -> Change:
     direction = IMPROVED if points < 0 else WORSENED if points > 0 else UNCHANGED
     if baseline == 0:
         explanation = (
-            "No change from a baseline of 0."
+            "No change."
             if direction == UNCHANGED
-            else f"{abs(points)} points worse than a baseline of 0. A change from 0 has no "
-            "percentage, so it is not judged against the threshold: read the figures."
+            else f"{abs(points)} points worse; a baseline of 0 has no percentage, so it is "
+            "not judged: read the figures."
         )
         return Change(points, None, direction, False, explanation)
     percent = _whole_percent(points / baseline * 100)
     meaningful = direction != UNCHANGED and abs(percent) >= threshold
+    kind = "improvement" if direction == IMPROVED else "worsening"
     if direction == UNCHANGED:
-        explanation = "No change from the baseline."
+        explanation = "No change."
     elif meaningful:
-        kind = "improvement" if direction == IMPROVED else "worsening"
-        explanation = (
-            f"A {abs(percent)}% {kind} from the baseline: at least {threshold}%, a "
-            f"clinically meaningful {kind}."
-        )
+        explanation = f"{abs(percent)}% {kind}, at least {threshold}%: clinically meaningful."
     else:
-        kind = "improvement" if direction == IMPROVED else "worsening"
-        explanation = (
-            f"A {abs(percent)}% {kind} from the baseline: less than the {threshold}% "
-            "that counts as clinically meaningful."
-        )
+        explanation = f"{abs(percent)}% {kind}, under {threshold}%: not marked."
     return Change(points, percent, direction, meaningful, explanation)
 
 
@@ -198,6 +191,11 @@ def trend(visits: list[Visit], *, threshold: int) -> Trend:
             points.append(Point(visit, False, change))
     summary = summary_of(points, threshold=threshold)
     return Trend(points=points, threshold=threshold, summary=summary)
+
+
+def page_context(data: Trend) -> dict:
+    """What templates/intake/_trend.html draws: the trend and its chart's geometry."""
+    return {"trend": data, "chart": chart(data)}
 
 
 # The chart's geometry -----------------------------------------------------------------

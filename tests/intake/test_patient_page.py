@@ -77,13 +77,14 @@ def test_it_shows_the_trend_summary_table_and_marker(practitioner_client, patien
     assertContains(response, summary)
     # The table is the chart's equivalent: every point, its items and its change.
     assertInHTML(
-        "<tr><th scope='row'>12 Sep 2026</th><td>Intake</td><td>7.0</td><td>7</td><td>7</td>"
-        "<td>7</td><td>Baseline</td></tr>",
+        "<tr><th scope='row' class='text-nowrap'>12 Sep 2026</th><td class='text-nowrap'>Intake"
+        "</td><td>7.0</td><td>7</td><td>7</td><td>7</td><td class='trend-change'>Baseline</td>"
+        "</tr>",
         response.content.decode(),
     )
-    assertContains(response, "<td>Check-in</td>", count=2)
+    assertContains(response, '<td class="text-nowrap">Check-in</td>', count=2)
     assertContains(response, "−2.0 (−29%)")
-    assertContains(response, "less than the 30% that counts as clinically meaningful")
+    assertContains(response, "29% improvement, under 30%: not marked.")
     assertContains(response, "−2.7 (−39%)")
     assertContains(response, "Meaningful improvement")
     assertContains(response, 'class="trend-row-improved"')

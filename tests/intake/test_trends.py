@@ -30,7 +30,7 @@ def test_a_fall_of_exactly_the_threshold_is_a_meaningful_improvement():
     assert (result.points, result.percent) == (Decimal("-3.0"), -30)
     assert result.direction == trends.IMPROVED
     assert result.meaningful
-    assert "at least 30%" in result.explanation and "improvement" in result.explanation
+    assert result.explanation == "30% improvement, at least 30%: clinically meaningful."
 
 
 def test_a_fall_just_short_of_the_threshold_is_not_marked():
@@ -38,7 +38,7 @@ def test_a_fall_just_short_of_the_threshold_is_not_marked():
     assert result.percent == -29
     assert result.direction == trends.IMPROVED
     assert not result.meaningful
-    assert "less than the 30%" in result.explanation
+    assert result.explanation == "29% improvement, under 30%: not marked."
 
 
 def test_it_judges_the_percentage_as_shown_so_29_point_9_counts_as_30():
@@ -54,7 +54,7 @@ def test_a_rise_of_the_same_size_is_a_meaningful_worsening():
     assert (result.points, result.percent) == (Decimal("1.5"), 30)
     assert result.direction == trends.WORSENED
     assert result.meaningful
-    assert "worsening" in result.explanation
+    assert result.explanation == "30% worsening, at least 30%: clinically meaningful."
     smaller = change("5.0", "6.4")
     assert smaller.percent == 28 and not smaller.meaningful
 
