@@ -351,6 +351,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
 EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", "30,120,600,1800,3600")]
 
+# Optional: a reviewed intake's FHIR Bundle is POSTed to the clinic's FHIR server through the
+# same queue (intake/services/fhir_push.py). Empty means nothing is pushed. The token is a
+# secret: set it in the environment only, never in a file under version control.
+FHIR_SERVER_URL = os.environ.get("FHIR_SERVER_URL", "").strip()
+FHIR_SERVER_TOKEN = os.environ.get("FHIR_SERVER_TOKEN", "").strip()
+# Seconds the worker waits for the server to answer before it counts as a network error.
+FHIR_PUSH_TIMEOUT = int(os.environ.get("FHIR_PUSH_TIMEOUT", "30"))
+# Attempts per push, the wait before each retry (seconds; the last is repeated), and the
+# longest wait a server's Retry-After may ask for.
+FHIR_PUSH_MAX_ATTEMPTS = int(os.environ.get("FHIR_PUSH_MAX_ATTEMPTS", "6"))
+FHIR_PUSH_RETRY_DELAYS = [
+    int(s) for s in env_list("FHIR_PUSH_RETRY_DELAYS", "60,300,1800,3600,7200")
+]
+FHIR_PUSH_MAX_RETRY_AFTER = int(os.environ.get("FHIR_PUSH_MAX_RETRY_AFTER", "3600"))
+
 # Reminders while an intake is unfinished: days before the appointment, sent at
 # REMINDER_SEND_AT clinic time (TIME_ZONE), and never outside REMINDER_DAYTIME.
 REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "3,1")]

@@ -10,6 +10,11 @@ never does anything twice.
 
 from __future__ import annotations
 
+from intake.services.fhir_push import (
+    fhir_push_enqueue,
+    fhir_push_retry,
+    fhir_pushes_requeue_stranded,
+)
 from intake.services.intakes import (
     IntakeLocked,
     intake_draft_save,
@@ -30,6 +35,9 @@ __all__ = [
     "Claim",
     "InconsistentDecision",
     "IntakeLocked",
+    "fhir_push_enqueue",
+    "fhir_push_retry",
+    "fhir_pushes_requeue_stranded",
     "flag_rows",
     "intake_draft_save",
     "intake_start",
