@@ -282,6 +282,7 @@ def _intake_context(intake: Intake) -> dict:
         "invitation": intake.invitation,
         "fhir_push": selectors.fhir_push_latest(intake=intake),
         "fhir_push_configured": fhir_push.configured(),
+        "what_changed": selectors.check_in_changes(intake=intake),
     }
 
 

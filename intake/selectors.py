@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
-from intake import steps
+from intake import changes, steps
 from intake.models import FhirPush, Flag, Intake, Review, ScreeningRun
 from intake.services.intakes import DRAFTS
 from portal import roles
@@ -59,7 +59,7 @@ def draft_for(*, intake: Intake, step: steps.Step) -> QueryDict | None:
 def drafted_steps(*, intake: Intake) -> list[steps.Step]:
     """The steps with a draft waiting, for the review page's warning."""
     drafts = (intake.answers or {}).get(DRAFTS, {})
-    return [steps.get(key) for key in drafts if steps.get(key)]
+    return [steps.get(intake, key) for key in drafts if steps.get(intake, key)]
 
 
 # The practice ----------------------------------------------------------------------------
@@ -198,6 +198,14 @@ def dashboard_page(
     return AppointmentPage.read(
         dashboard_intakes(filters=filters, user=user), number=number, size=size, now=now
     )
+
+
+def check_in_changes(*, intake: Intake) -> changes.WhatChanged | None:
+    """What a submitted check-in changed since the intake or check-in before it (for the
+    top of its page); None for an intake."""
+    if not intake.is_check_in:
+        return None
+    return changes.what_changed(intake)
 
 
 def review_document(*, intake: Intake) -> dict:

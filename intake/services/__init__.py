@@ -10,6 +10,7 @@ never does anything twice.
 
 from __future__ import annotations
 
+from intake.services.check_ins import NoCheckIn, check_in_create, check_in_submitted
 from intake.services.fhir_push import (
     fhir_push_enqueue,
     fhir_push_retry,
@@ -23,6 +24,11 @@ from intake.services.intakes import (
     intake_submit,
 )
 from intake.services.invitations import Claim, invitation_claim, invitation_create
+from intake.services.medications import (
+    medication_record_apply_check_in,
+    medication_record_start_listed,
+)
+from intake.services.red_flags import red_flag_notice_record
 from intake.services.registration import (
     patient_create,
     registration_finish,
@@ -38,6 +44,11 @@ __all__ = [
     "fhir_push_enqueue",
     "fhir_push_retry",
     "fhir_pushes_requeue_stranded",
+    "NoCheckIn",
+    "check_in_create",
+    "check_in_submitted",
+    "medication_record_apply_check_in",
+    "medication_record_start_listed",
     "flag_rows",
     "intake_draft_save",
     "intake_start",
@@ -46,6 +57,7 @@ __all__ = [
     "invitation_claim",
     "invitation_create",
     "patient_create",
+    "red_flag_notice_record",
     "registration_finish",
     "registration_start",
     "review_record",

@@ -133,7 +133,10 @@ def _again(push: FhirPush, reason: str, *, status: int | None, retry_after: int 
         )
         push_fhir_bundle.using(run_after=due).enqueue(push.pk, push.generation + 1)
     log.warning(
-        "FHIR push of intake %s: %s (attempt %s), trying again", push.intake_id, reason, push.attempts
+        "FHIR push of intake %s: %s (attempt %s), trying again",
+        push.intake_id,
+        reason,
+        push.attempts,
     )
 
 

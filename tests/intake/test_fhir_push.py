@@ -100,7 +100,9 @@ def closed_port() -> int:
 
 
 def detail(practitioner_client, intake: Intake) -> str:
-    return practitioner_client.get(reverse("intake:intake_detail", args=[intake.pk])).content.decode()
+    return practitioner_client.get(
+        reverse("intake:intake_detail", args=[intake.pk])
+    ).content.decode()
 
 
 def test_a_review_queues_the_push_and_the_worker_sends_a_valid_bundle_with_the_token(
@@ -245,9 +247,7 @@ def test_plain_http_to_another_host_is_refused_without_sending(
     assert (push.status, push.last_error) == ("failed", "FHIR_SERVER_URL must use https")
 
 
-def test_nothing_is_pushed_when_no_server_is_configured(
-    settings, submitted, practitioner_client
-):
+def test_nothing_is_pushed_when_no_server_is_configured(settings, submitted, practitioner_client):
     settings.FHIR_SERVER_URL = ""
     review(practitioner_client, submitted)
     deliver()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0013_intake_questionnaire_version'),
+        ('intake', '0014_check_ins'),
     ]
 
     operations = [
