@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 
 from intake.screening import severities
 from intake.screening.severities import SEVERITIES
+from intake.screening.vocabulary import REACTION_TIMING, REACTIONS
 from portal import tokens
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -494,3 +495,40 @@ class MedicationRecord(models.Model):
     @property
     def is_current(self) -> bool:
         return self.stopped_in_id is None
+
+
+class AdverseEvent(models.Model):
+    """A reaction after a treatment, as the patient reported it on a check-in: what, when it
+    began, in their words, and the visit it followed (the patient's last attended
+    appointment before the check-in, when one is recorded) with that visit's practitioner,
+    for the clinic's own safety review. Written by intake.services.adverse_events."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    reported_in = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="adverse_events")
+    visit = models.ForeignKey(
+        "appointments.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adverse_events",
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adverse_events_after",
+    )
+    kind = models.CharField(max_length=20, choices=list(REACTIONS.items()))
+    timing = models.CharField(max_length=20, choices=list(REACTION_TIMING.items()), blank=True)
+    detail = models.TextField(max_length=500, blank=True)
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reported_at", "pk"]
+        indexes = [models.Index(fields=["practitioner", "kind"], name="adverse_event_count_idx")]
+
+    def __str__(self) -> str:
+        return f"Adverse event {self.pk}"

@@ -10,6 +10,7 @@ never does anything twice.
 
 from __future__ import annotations
 
+from intake.services.adverse_events import adverse_event_record_check_in
 from intake.services.check_ins import NoCheckIn, check_in_create, check_in_submitted
 from intake.services.fhir_push import (
     fhir_push_enqueue,
@@ -45,6 +46,7 @@ __all__ = [
     "fhir_push_retry",
     "fhir_pushes_requeue_stranded",
     "NoCheckIn",
+    "adverse_event_record_check_in",
     "check_in_create",
     "check_in_submitted",
     "medication_record_apply_check_in",

@@ -14,6 +14,7 @@ from django.db.models import F
 
 from intake import check_ins
 from intake.models import Intake, MedicationRecord
+from intake.services.adverse_events import adverse_event_record_check_in
 from intake.services.medications import (
     medication_record_apply_check_in,
     medication_record_start_listed,
@@ -81,7 +82,8 @@ def check_in_create(
 def check_in_submitted(*, check_in: Intake) -> None:
     """In the submission's transaction, before screening: carry forward from the latest
     submitted intake or check-in (another check-in may have been submitted since this one
-    was made), store the picture, and update the medicine list."""
+    was made), store the picture, update the medicine list and record any reaction after
+    the last treatment as adverse events."""
     latest = (
         Intake.objects.filter(patient_id=check_in.patient_id, status__in=SUBMITTED)
         .exclude(pk=check_in.pk)
@@ -96,3 +98,4 @@ def check_in_submitted(*, check_in: Intake) -> None:
         previous=check_in.previous, picture=check_in.picture
     )
     medication_record_apply_check_in(check_in=check_in)
+    adverse_event_record_check_in(check_in=check_in)

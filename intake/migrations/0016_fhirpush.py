@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0014_check_ins'),
+        ('intake', '0015_adverse_events'),
     ]
 
     operations = [
