@@ -31,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import Appointment
 from intake import steps
+from intake.demo_check_ins import seed_demo_patient
 from intake.export import screening_input
 from intake.models import (
     ConsentSignature,
@@ -613,3 +614,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Seeded {done:,} intakes in {elapsed:.1f}s")
             + (f" (highest severity of screened intakes: {mix})" if mix else "")
         )
+        # The demo patient's own course (an intake and two check-ins), once.
+        if seed_demo_patient(practitioner=practitioners[0]):
+            self.stdout.write("The demo patient has an intake and two check-ins.")
