@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from portal.colour import parse_hex
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -96,6 +98,24 @@ PATIENT_HELP: dict[str, str] = {
     key: os.environ.get(f"HELP_{key.upper()}", default)
     for key, default in HELP_DEFAULTS[HELP_REGION].items()
 }
+# The clinic's phone and opening hours, written wherever a page says to call the clinic
+# (portal/templatetags/clinic.py). The defaults are numbers kept for drama and examples
+# (Ofcom's 020 7946 0xxx, North America's 555-01xx): a clinic sets its own.
+DEMO_CLINIC_PHONE = {"uk": "020 7946 0321", "us": "(212) 555-0142"}
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", DEMO_CLINIC_PHONE[HELP_REGION]).strip()
+CLINIC_HOURS = os.environ.get("CLINIC_HOURS", "Monday to Friday, 9am to 5pm").strip()
+
+# Branding (docs/architecture.md, "The look"): the accent colour, as a hex colour, from
+# which portal/clinic.py derives the shades that keep text and controls readable; and an
+# optional logo, a path inside the static files (say "brand/logo.svg"), shown before the
+# clinic's name.
+CLINIC_ACCENT = os.environ.get("CLINIC_ACCENT", "#1f6f68").strip()
+try:
+    parse_hex(CLINIC_ACCENT)
+except ValueError as error:
+    raise RuntimeError(f"CLINIC_ACCENT: {error}") from None
+CLINIC_LOGO = os.environ.get("CLINIC_LOGO", "").strip().lstrip("/")
+
 # Who hears at once that an intake needs attention (an emergency or urgent answer), besides
 # the intake's own practitioner. The message names no patient and no answer (S13).
 CLINIC_ALERT_EMAILS = env_list("CLINIC_ALERT_EMAILS")
@@ -127,6 +147,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.clinic.BrandStylesheetMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
