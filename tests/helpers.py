@@ -378,6 +378,8 @@ SETTINGS_VARIABLES = {
     "DATABASE_URL",
     "EMAIL_BACKEND",
     "DEBUG",
+    "PORT",
+    "SITE_URL",
 }
 
 
