@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import template
 
 from intake.screening import severities
+from intake.screening.measures import duration_text
 
 register = template.Library()
 
@@ -26,3 +27,9 @@ def severity_badge_class(severity: str) -> str:
 @register.filter
 def status_badge_class(status: str) -> str:
     return STATUS_BADGE_CLASSES.get(status, "text-bg-light border")
+
+
+@register.filter
+def duration(months: int | None) -> str:
+    """A pain duration in years and months (intake.screening.measures.duration_text)."""
+    return "" if months is None else duration_text(months)
