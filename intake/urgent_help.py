@@ -16,20 +16,15 @@ unrelated field first.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
-from intake.models import Intake, RedFlagNotice
+from intake.models import Intake
 from intake.screening import urgency
 from intake.screening.vocabulary import RED_FLAGS
-from outbox.services import email_enqueue
-
-log = logging.getLogger(__name__)
 
 RED_FLAGS_STEP = "red_flags"
 SESSION_KEY = "_urgent_help_intake"
@@ -94,24 +89,10 @@ def step_saved(request: HttpRequest, intake: Intake, step_identifier: str) -> No
     if not found.level:
         return
     request.session[SESSION_KEY] = intake.pk
-    if notice_new_answers(intake, found.keys):
-        send_attention_notice(intake)
+    # Imported here: the service module uses this one's recipients and answer reading.
+    from intake.services import red_flag_notice_record
 
-
-def notice_new_answers(intake: Intake, answers: Iterable[str]) -> list[str]:
-    """Record a notice for each answer not noticed before; return those (empty: the clinic
-    has heard of every one already)."""
-    new = []
-    for answer in answers:
-        try:
-            with transaction.atomic():
-                _, created = RedFlagNotice.objects.get_or_create(intake=intake, answer=answer)
-        except IntegrityError:
-            # Another request recorded it between the look and the insert.
-            created = False
-        if created:
-            new.append(answer)
-    return new
+    red_flag_notice_record(intake=intake, answers=found.keys)
 
 
 def needs_attention(intake: Intake) -> bool:
@@ -127,15 +108,6 @@ def recipients(intake: Intake) -> list[str]:
     if intake.practitioner_id and intake.practitioner.email not in addresses:
         addresses.insert(0, intake.practitioner.email)
     return addresses
-
-
-def send_attention_notice(intake: Intake) -> None:
-    """Queue "an intake needs attention, open the portal" to its recipients, in the
-    caller's transaction (outbox; written by intake.emails.intake_attention): the reference
-    number and a link, and nothing about the patient or the answer (docs/security.md S13)."""
-    email_enqueue(
-        kind="intake_attention", to=recipients(intake), params={"intake": intake.pk}, about=intake
-    )
 
 
 def context(request: HttpRequest) -> dict:

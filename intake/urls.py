@@ -19,6 +19,7 @@ urlpatterns = [
     path("intake/<int:pk>/", patient_views.submitted, name="submitted"),
     # Practitioners
     path("practice/", practitioner_views.dashboard, name="dashboard"),
+    path("practice/adverse-events/", practitioner_views.adverse_events, name="adverse_events"),
     path("practice/invitations/new/", practitioner_views.new_invitation, name="new_invitation"),
     path("practice/intakes/<int:pk>/", practitioner_views.intake_detail, name="intake_detail"),
     path("practice/intakes/<int:pk>/print/", practitioner_views.intake_print, name="intake_print"),

@@ -10,6 +10,8 @@ never does anything twice.
 
 from __future__ import annotations
 
+from intake.services.adverse_events import adverse_event_record_check_in
+from intake.services.check_ins import NoCheckIn, check_in_create, check_in_submitted
 from intake.services.intakes import (
     IntakeLocked,
     intake_draft_save,
@@ -18,6 +20,11 @@ from intake.services.intakes import (
     intake_submit,
 )
 from intake.services.invitations import Claim, invitation_claim, invitation_create
+from intake.services.medications import (
+    medication_record_apply_check_in,
+    medication_record_start_listed,
+)
+from intake.services.red_flags import red_flag_notice_record
 from intake.services.registration import (
     patient_create,
     registration_finish,
@@ -30,6 +37,12 @@ __all__ = [
     "Claim",
     "InconsistentDecision",
     "IntakeLocked",
+    "NoCheckIn",
+    "adverse_event_record_check_in",
+    "check_in_create",
+    "check_in_submitted",
+    "medication_record_apply_check_in",
+    "medication_record_start_listed",
     "flag_rows",
     "intake_draft_save",
     "intake_start",
@@ -38,6 +51,7 @@ __all__ = [
     "invitation_claim",
     "invitation_create",
     "patient_create",
+    "red_flag_notice_record",
     "registration_finish",
     "registration_start",
     "review_record",

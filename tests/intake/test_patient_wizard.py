@@ -381,7 +381,7 @@ VALIDATION_BASE = {"pregnancy": {"status": "yes", "weeks": "12"}}
 )
 def test_it_explains_each_invalid_answer_and_keeps_the_rest(started, step, changes, message):
     client, intake = started
-    previous = steps.prev_step(intake, steps.get(step))
+    previous = steps.prev_step(intake, steps.get(intake, step))
     if previous is not None:
         complete_steps(client, intake, upto=previous.identifier)
     data = {**VALIDATION_BASE.get(step, VALID[step]), **changes}

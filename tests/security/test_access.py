@@ -72,6 +72,8 @@ ACCESS: dict[str, Route] = {
     "intake:submitted": Route(OWNER),
     "intake:dashboard": Route(PRACTITIONER, ("GET", "POST")),
     "intake:new_invitation": Route(PRACTITIONER, ("GET", "POST")),
+    # Counts of reactions after treatment per practitioner, for the clinic's safety review.
+    "intake:adverse_events": Route(PRACTITIONER),
     "intake:intake_detail": Route(PRACTITIONER),
     "intake:intake_print": Route(PRACTITIONER),
     "intake:intake_export": Route(PRACTITIONER),

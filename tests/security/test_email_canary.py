@@ -18,14 +18,14 @@ from appointments.models import Appointment
 from appointments.services import appointment_create, appointment_send_again
 from guide.models import Page
 from guide.reviews import mail_overdue
-from intake import urgent_help
 from intake.models import Intake
-from intake.services import registration_start
+from intake.services import red_flag_notice_record, registration_start
 from outbox.kinds import WRITERS
 from outbox.models import Email
 from outbox.services import email_enqueue
 from portal import notices
 from portal.models import User
+from tests.factories import SubmittedIntakeFactory
 from tests.mailqueue import deliver
 
 CANARY = "CANARY-91bd-Oxycodone"
@@ -53,12 +53,29 @@ def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(
         completed_steps=["about", "pain"],
     )
     appointment_send_again(appointment=appointment)  # a reminder
+    # A check-in before a follow-up, and its reminder, for a patient whose earlier intake
+    # (and so the medicine list the check-in starts from) holds the canary.
+    SubmittedIntakeFactory(
+        patient=patient,
+        answers={"pain": {"complaint": CANARY}, "medications": {"items": [{"name": CANARY}]}},
+    )
+    follow_up = appointment_create(
+        patient_name="Carrie Canary",
+        email=patient.email,
+        practitioner=practitioner,
+        starts_at=timezone.now() + timedelta(days=9),
+        kind=Appointment.Kind.FOLLOW_UP,
+        created_by=practitioner,
+    )
+    assert follow_up.intake.is_check_in
+    appointment_send_again(appointment=follow_up)
     intake = Intake.objects.get(pk=appointment.intake_id)
     # The practitioner's notice, as a submission queues it.
     email_enqueue(
         kind="intake_submitted", to=practitioner.email, params={"intake": intake.pk}, about=intake
     )
-    urgent_help.send_attention_notice(intake)  # a red-flag answer needing care
+    # A red-flag answer needing care.
+    red_flag_notice_record(intake=intake, answers=["chest_pain_breathless"])
     registration_start(full_name="Newcomer", email="new@example.com")  # sign-up link
     registration_start(full_name="Carrie", email=patient.email)  # "you have an account"
     Client().post(reverse("password_reset"), {"email": patient.email})  # reset
@@ -81,7 +98,8 @@ def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(
 
     kinds = set(Email.objects.filter(status=Email.Status.SENT).values_list("kind", flat=True))
     assert kinds == set(WRITERS), f"kinds not tried: {set(WRITERS) - kinds}"
-    assert len(mail.outbox) == len(WRITERS)
+    # One of each kind, and the reminder twice (an intake's and a check-in's).
+    assert len(mail.outbox) == len(WRITERS) + 1
     for message in mail.outbox:
         text = f"{message.subject}\n{message.body}"
         assert CANARY not in text and "Oxycodone" not in text, message.subject
