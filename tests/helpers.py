@@ -452,6 +452,11 @@ SETTINGS_VARIABLES = {
     "DEBUG",
     "PORT",
     "SITE_URL",
+    "HELP_REGION",
+    "CLINIC_PHONE",
+    "CLINIC_HOURS",
+    "CLINIC_ACCENT",
+    "CLINIC_LOGO",
 }
 
 

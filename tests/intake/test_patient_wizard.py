@@ -146,7 +146,7 @@ def test_it_walks_from_invitation_link_to_submitted_intake(client, practitioner)
     response = client.get(reverse("intake:my_intake"))
     assertRedirects(response, reverse("intake:submitted", args=[intake.pk]))
     response = client.get(reverse("intake:submitted", args=[intake.pk]))
-    assertContains(response, "contact the clinic")
+    assertContains(response, "call the clinic on")
 
 
 def test_it_resumes_where_the_patient_left_off_after_logging_out(started):
