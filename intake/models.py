@@ -405,6 +405,49 @@ class RedFlagNotice(models.Model):
         return f"Notice {self.answer} for intake {self.intake_id}"
 
 
+class FhirPush(models.Model):
+    """One delivery of an intake's FHIR Bundle to the clinic's FHIR server (FHIR_SERVER_URL),
+    queued when a review is recorded and sent by the task worker (intake/services/fhir_push.py).
+
+    The row holds no part of the bundle: the worker builds it when it sends, from the records
+    as they are then, so the queue never holds health data. What the server said is kept as
+    its status code and Location header only (a reply body may quote the record)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="fhir_pushes")
+    # The review that asked for it (a push again keeps the row, so the same review).
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Raised each time the row is handed to the queue, as for Email: a task left over from
+    # before a push again does nothing.
+    generation = models.PositiveIntegerField(default=1)
+    # The server's last HTTP status (none when it could not be reached) and, on success,
+    # the Location it gave.
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    # The error's type and status only, never a reply body.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When it was sent, or when it was given up on.
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["intake", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"FHIR push {self.pk} of intake {self.intake_id} ({self.status})"
+
+
 class MedicationRecordQuerySet(models.QuerySet):
     def current(self, *, patient_id: int | None) -> models.QuerySet:
         """The patient's medicines not reported stopped, in the order they were reported."""

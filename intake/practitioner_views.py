@@ -36,6 +36,7 @@ from intake.practice_forms import (
 )
 from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, severities
 from intake.screening.vocabulary import PAIN_REGIONS
+from intake.services import fhir_push
 from intake.services.reviews import REVIEWABLE
 from intake.summary import answer_sections
 from intake.templatetags.practice import status_badge_class
@@ -287,6 +288,8 @@ def _intake_context(intake: Intake) -> dict:
         "reviews": reviews,
         "can_review": intake.status in REVIEWABLE and current is not None,
         "invitation": intake.invitation,
+        "fhir_push": selectors.fhir_push_latest(intake=intake),
+        "fhir_push_configured": fhir_push.configured(),
         "what_changed": selectors.check_in_changes(intake=intake),
         "adverse_events": selectors.adverse_events(intake=intake) if intake.is_check_in else [],
     }

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from intake import changes, steps
-from intake.models import AdverseEvent, Flag, Intake, Review, ScreeningRun
+from intake.models import AdverseEvent, FhirPush, Flag, Intake, Review, ScreeningRun
 from intake.screening.vocabulary import REACTIONS
 from intake.services.intakes import DRAFTS
 from portal import roles
@@ -92,6 +92,11 @@ def screening_runs(*, intake: Intake) -> list[ScreeningRun]:
         .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
         .order_by("-created_at", "-pk")
     )
+
+
+def fhir_push_latest(*, intake: Intake) -> FhirPush | None:
+    """The intake's most recent push to the clinic's FHIR server, if any."""
+    return intake.fhir_pushes.order_by("-created_at", "-pk").first()
 
 
 def reviews(*, intake: Intake) -> list[Review]:

@@ -29,6 +29,11 @@ urlpatterns = [
         name="intake_export",
     ),
     path("practice/intakes/<int:pk>/fhir.json", export_views.intake_fhir, name="intake_fhir"),
+    path(
+        "practice/intakes/<int:pk>/fhir-push/",
+        export_views.intake_fhir_push_again,
+        name="intake_fhir_push_again",
+    ),
     path("practice/intakes/<int:pk>/summary.pdf", export_views.intake_pdf, name="intake_pdf"),
     path(
         "practice/intakes/<int:pk>/screening.json",

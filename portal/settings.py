@@ -66,7 +66,11 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 PRACTICE_NAME = os.environ.get("PRACTICE_NAME", "Riverside Acupuncture & Pain Clinic")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails. Unset, it is the development server's own address: `make run PORT=8080`
+# passes PORT on, so the links printed in the terminal open the server that is running.
+SITE_URL = (
+    os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
 # Patients may create their own account from the guide; a clinic that only works by
 # invitation turns this off.
 SELF_REGISTRATION = env_bool("SELF_REGISTRATION", default=True)
@@ -372,6 +376,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
 EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", "30,120,600,1800,3600")]
 
+# Optional: a reviewed intake's FHIR Bundle is POSTed to the clinic's FHIR server through the
+# same queue (intake/services/fhir_push.py). Empty means nothing is pushed. The token is a
+# secret: set it in the environment only, never in a file under version control.
+FHIR_SERVER_URL = os.environ.get("FHIR_SERVER_URL", "").strip()
+FHIR_SERVER_TOKEN = os.environ.get("FHIR_SERVER_TOKEN", "").strip()
+# Seconds the worker waits for the server to answer before it counts as a network error.
+FHIR_PUSH_TIMEOUT = int(os.environ.get("FHIR_PUSH_TIMEOUT", "30"))
+# Attempts per push, the wait before each retry (seconds; the last is repeated), and the
+# longest wait a server's Retry-After may ask for.
+FHIR_PUSH_MAX_ATTEMPTS = int(os.environ.get("FHIR_PUSH_MAX_ATTEMPTS", "6"))
+FHIR_PUSH_RETRY_DELAYS = [
+    int(s) for s in env_list("FHIR_PUSH_RETRY_DELAYS", "60,300,1800,3600,7200")
+]
+FHIR_PUSH_MAX_RETRY_AFTER = int(os.environ.get("FHIR_PUSH_MAX_RETRY_AFTER", "3600"))
+
 # Reminders while an intake is unfinished: days before the appointment, sent at
 # REMINDER_SEND_AT clinic time (TIME_ZONE), and never outside REMINDER_DAYTIME.
 REMINDER_DAYS_BEFORE = [int(d) for d in env_list("REMINDER_DAYS_BEFORE", "3,1")]
@@ -385,8 +404,20 @@ RESEND_PER_HOUR = int(os.environ.get("RESEND_PER_HOUR", "3"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"quiet_static": {"()": "portal.log_filters.QuietStaticFiles"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Django's own look for the development server's request lines.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's default would mail ADMINS a report of every error and suspicious request,
@@ -399,6 +430,14 @@ LOGGING = {
         # The PDF renderer reports each layout step and font subset at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # runserver (`make run`) prints a line per request; a page's stylesheets, scripts
+        # and images would bury the emails the console backend prints among them.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "filters": ["quiet_static"],
+            "propagate": False,
+        },
     },
 }
 

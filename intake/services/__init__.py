@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from intake.services.adverse_events import adverse_event_record_check_in
 from intake.services.check_ins import NoCheckIn, check_in_create, check_in_submitted
+from intake.services.fhir_push import (
+    fhir_push_enqueue,
+    fhir_push_retry,
+    fhir_pushes_requeue_stranded,
+)
 from intake.services.intakes import (
     IntakeLocked,
     intake_draft_save,
@@ -37,6 +42,9 @@ __all__ = [
     "Claim",
     "InconsistentDecision",
     "IntakeLocked",
+    "fhir_push_enqueue",
+    "fhir_push_retry",
+    "fhir_pushes_requeue_stranded",
     "NoCheckIn",
     "adverse_event_record_check_in",
     "check_in_create",
