@@ -80,6 +80,7 @@ class DashboardRow:
     url: str
     patient_url: str  # "" until the intake has a patient's account
     patient_name: str
+    is_check_in: bool
     appointment: str  # "" when nothing is booked
     is_past: bool
     status: str
@@ -116,9 +117,15 @@ class DashboardRow:
             if self.patient_url
             else ""
         )
+        # A check-in is triaged like an intake; the badge says which it is.
+        kind = (
+            ' <span class="badge text-bg-info kind-badge">Check-in</span>'
+            if self.is_check_in
+            else ""
+        )
         return mark_safe(  # noqa: S308 - every value in it went through _text above
             f"<tr><td>{appointment}</td>"
-            f'<th scope="row"><a href="{_text(self.url)}">{name}</a>{visits}</th>'
+            f'<th scope="row"><a href="{_text(self.url)}">{name}</a>{kind}{visits}</th>'
             f'<td><span class="badge {status_badge_class(self.status)}">'
             f"{_text(self.status_label)}</span></td>"
             f"<td>{_text(self.submitted) if self.submitted else '—'}</td>"
@@ -153,6 +160,7 @@ class DashboardRow:
                 else ""
             ),
             patient_name=intake["patient_name"],
+            is_check_in=intake["kind"] == Intake.Kind.CHECK_IN,
             appointment=appointment,
             is_past=when is not None and when < now,
             status=status,

@@ -26,6 +26,7 @@ from portal.models import User
 DASHBOARD_COLUMNS = (
     "pk",
     "patient_id",
+    "kind",
     "status",
     "appointment_at",
     "submitted_at",
