@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from appointments.models import Appointment
-from intake.emails import invitation_link
+from intake.emails import invitation_link, my_intake_link
 from outbox.kinds import Message
 from outbox.models import Email
 
@@ -46,9 +46,20 @@ def reminder(email: Email) -> Message | None:
     if invitation is not None and not invitation.is_used and not invitation.is_expired:
         link = invitation_link(invitation)
     else:
-        link = settings.SITE_URL + reverse("intake:my_intake")
+        link = my_intake_link()
     when = date_format(timezone.localtime(appointment.starts_at), "l j F Y, H:i")
     practice = settings.PRACTICE_NAME
+    if appointment.intake.is_check_in:
+        return Message(
+            subject=f"Reminder: your check-in for {practice}",
+            body=(
+                f"Hello,\n\nYou have an appointment at {practice} on {when}, and your "
+                "check-in is not finished yet. It takes about two minutes, and what you have "
+                "already saved is kept.\n\n"
+                f"Sign in to finish it: {link}\n\n"
+                f"To stop these reminders: {opt_out_link(appointment)}\n"
+            ),
+        )
     return Message(
         subject=f"Reminder: your intake form for {practice}",
         body=(

@@ -46,8 +46,11 @@ def progress(appointment: Appointment, invitation_email: Email | None) -> Progre
     if intake.status == Intake.Status.SUBMITTED:
         return Progress("Submitted", "primary")
     if intake.completed_steps:
-        step = min(len(set(intake.completed_steps)) + 1, len(steps.STEPS))
-        return Progress(f"Started (step {step} of {len(steps.STEPS)})", "info")
+        total = steps.total(intake)
+        step = min(len(set(intake.completed_steps)) + 1, total)
+        return Progress(f"Started (step {step} of {total})", "info")
+    if intake.is_check_in:
+        return Progress("Check-in sent", "secondary")
     invitation = appointment.invitation
     if intake.status == Intake.Status.IN_PROGRESS or (invitation and invitation.opened_at):
         return Progress("Link opened", "info")

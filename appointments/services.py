@@ -16,7 +16,7 @@ from django.utils import timezone
 from appointments.models import Appointment, Reminder
 from appointments.schedule import Schedule
 from intake.models import Intake, Invitation
-from intake.services import invitation_create
+from intake.services import NoCheckIn, check_in_create, invitation_create
 from outbox.models import Email
 from outbox.services import email_build, email_enqueue, emails_enqueue
 from portal.models import User
@@ -38,7 +38,10 @@ def appointment_create(
     external_id: str = "",
 ) -> Appointment:
     """Book an appointment. A first visit gets its invitation and intake in the same
-    transaction, the email queued with them; the link expires when the appointment starts."""
+    transaction, the email queued with them; the link expires when the appointment starts.
+    A follow-up gets the patient's check-in and its email the same way, when the patient has
+    an account and a submitted intake; otherwise the appointment carries the reason as
+    `check_in_refused` (unsaved) for the page to show."""
     email = email.strip().lower()
     appointment = Appointment.objects.create(
         patient=User.objects.filter(email=email).first(),
@@ -62,6 +65,16 @@ def appointment_create(
         )
         appointment.invitation, appointment.intake = invitation, intake
         appointment.save(update_fields=["invitation", "intake"])
+    else:
+        try:
+            appointment.intake = check_in_create(
+                patient=appointment.patient, appointment_at=starts_at, practitioner=practitioner
+            )
+        except NoCheckIn as refused:
+            # The visit stands; the page says why no check-in went (`check_in_refused`).
+            appointment.check_in_refused = refused.reason
+        else:
+            appointment.save(update_fields=["intake"])
     return appointment
 
 
@@ -134,10 +147,10 @@ class TooSoon(Exception):
 
 
 def wants_reminding(appointment: Appointment, now: datetime) -> bool:
-    """A booked first visit still ahead, its intake unfinished, reminders not stopped."""
+    """A booked visit still ahead, its intake (a first visit's) or check-in (a follow-up's)
+    unfinished, reminders not stopped."""
     return (
         appointment.status == Appointment.Status.BOOKED
-        and appointment.is_first_visit
         and appointment.reminders_stopped_at is None
         and appointment.starts_at > now
         and appointment.intake is not None
@@ -189,7 +202,6 @@ def reminders_queue(*, now: datetime | None = None) -> PassResult:
     candidates = (
         Appointment.objects.filter(
             status=Appointment.Status.BOOKED,
-            kind=Appointment.Kind.FIRST_VISIT,
             reminders_stopped_at__isnull=True,
             starts_at__gt=now,
             starts_at__lt=schedule.horizon(now),

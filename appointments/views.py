@@ -43,10 +43,15 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         appointment = services.appointment_create(**form.cleaned_data, created_by=request.user)
         audit.record(request, AuditEvent.Action.CREATE, appointment)
+        refused = getattr(appointment, "check_in_refused", "")
         if appointment.invitation_id:
             messages.success(
                 request, f"Booked. The invitation to {appointment.email} is on its way."
             )
+        elif appointment.intake_id:
+            messages.success(request, f"Booked. The check-in to {appointment.email} is on its way.")
+        elif refused:
+            messages.warning(request, f"Booked. {refused}")
         else:
             messages.success(request, "Booked.")
         return redirect("appointments:board")

@@ -42,6 +42,33 @@ def invitation(email: Email) -> Message | None:
     )
 
 
+def check_in(email: Email) -> Message | None:
+    """Asks for the check-in before a follow-up visit: the time and a link to sign in. The
+    link carries nothing (the patient signs in and "My intake" leads to the check-in)."""
+    intake = Intake.objects.filter(pk=email.params.get("intake")).first()
+    if intake is None or intake.is_locked:
+        return None
+    practice = settings.PRACTICE_NAME
+    if intake.appointment_at:
+        when = date_format(timezone.localtime(intake.appointment_at), "l j F Y, H:i")
+        visit = f"your next appointment at {practice} on {when}"
+    else:
+        visit = f"your next appointment at {practice}"
+    return Message(
+        subject=f"Before your next visit to {practice}: a short check-in",
+        body=(
+            f"Hello,\n\nBefore {visit}, please answer a short check-in. It takes about "
+            "two minutes, and you can stop and carry on later.\n\n"
+            f"Sign in to start it: {my_intake_link()}\n\n"
+            "If you did not expect this email, you can ignore it.\n"
+        ),
+    )
+
+
+def my_intake_link() -> str:
+    return settings.SITE_URL + reverse("intake:my_intake")
+
+
 def intake_submitted(email: Email) -> Message | None:
     """A reference number, the appointment date and a link that needs a staff sign-in; when
     the intake needs attention (intake.urgent_help), it says so, and nothing more."""

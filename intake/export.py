@@ -11,13 +11,17 @@ answered step with nothing ticked gives an empty list.
 
 from __future__ import annotations
 
-from intake import steps
+from intake import check_ins, steps
 from intake.models import Intake, ScreeningRun
 from intake.screening import CONTRACT_KEYS
 
 
 def screening_input(intake: Intake) -> dict:
-    """The intake's answers as the screening engine's input document."""
+    """The intake's answers as the screening engine's input document; for a check-in, its
+    picture (intake.check_ins)."""
+    if intake.is_check_in:
+        picture = check_ins.picture_of(intake)
+        return {key: picture[key] for key in CONTRACT_KEYS if key in picture}
     out: dict = {}
     for step in steps.FORM_STEPS:
         out.update(step.contract(intake))

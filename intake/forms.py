@@ -10,6 +10,7 @@ docs/security.md S22).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 from decimal import Decimal
@@ -37,6 +38,9 @@ from intake.screening.vocabulary import (
     LIMBS,
     PAIN_REGIONS,
     PREGNANCY,
+    PREGNANCY_UNCHANGED,
+    REACTION_TIMING,
+    REACTIONS,
     RED_FLAGS,
     SEX_AT_BIRTH,
     asks_about_pregnancy,
@@ -296,6 +300,10 @@ class StepForm(NeutraliseBidiMixin, forms.Form):
 
     default_renderer = STEP_RENDERER
 
+    def rows_changed(self, action: str) -> dict | None:
+        """For a form with rows the patient adds and removes (EditableRowsMixin)."""
+        return None
+
     def __init__(self, data=None, *, intake, **kwargs) -> None:
         self.intake = intake
         super().__init__(data, **kwargs)
@@ -407,7 +415,36 @@ class AboutForm(StepForm):
         return check_phone(self.cleaned_data["emergency_phone"])
 
 
-class PainForm(StepForm):
+# The three PEG questions (Krebs et al. 2009), asked on the intake's pain step and again on
+# every check-in: one wording, one set of limits, one score.
+PEG_QUESTIONS: dict[str, str] = {
+    "peg_pain": "What number best describes your pain on average in the past week? (0 to 10)",
+    "peg_enjoyment": (
+        "How much has pain interfered with your enjoyment of life in the past week? "
+        "(0 = not at all, 10 = completely)"
+    ),
+    "peg_activity": (
+        "How much has pain interfered with your general activity in the past week? "
+        "(0 = not at all, 10 = completely)"
+    ),
+}
+
+
+def peg_field(key: str) -> forms.IntegerField:
+    return score_field(PEG_QUESTIONS[key])
+
+
+class PegScoreMixin:
+    """The PEG score of a form that asks the three PEG questions."""
+
+    def peg_score(self) -> Decimal:
+        data = self.cleaned_data
+        return peg_score(
+            pain=data["peg_pain"], enjoyment=data["peg_enjoyment"], activity=data["peg_activity"]
+        )
+
+
+class PainForm(PegScoreMixin, StepForm):
     complaint = Text(
         label="What is the main pain or problem you would like help with?",
         max_length=1000,
@@ -439,17 +476,9 @@ class PainForm(StepForm):
     intensity_now = score_field("Pain right now (0 = no pain, 10 = worst imaginable)")
     intensity_average = score_field("Average pain over the last week (0 to 10)")
     intensity_worst = score_field("Worst pain over the last week (0 to 10)")
-    peg_pain = score_field(
-        "What number best describes your pain on average in the past week? (0 to 10)"
-    )
-    peg_enjoyment = score_field(
-        "How much has pain interfered with your enjoyment of life in the past week? "
-        "(0 = not at all, 10 = completely)"
-    )
-    peg_activity = score_field(
-        "How much has pain interfered with your general activity in the past week? "
-        "(0 = not at all, 10 = completely)"
-    )
+    peg_pain = peg_field("peg_pain")
+    peg_enjoyment = peg_field("peg_enjoyment")
+    peg_activity = peg_field("peg_activity")
     helps = Text(
         label="What makes it better? (optional)",
         max_length=1000,
@@ -510,12 +539,6 @@ class PainForm(StepForm):
                     else:
                         data["duration_months"] = months
         return data
-
-    def peg_score(self) -> Decimal:
-        data = self.cleaned_data
-        return peg_score(
-            pain=data["peg_pain"], enjoyment=data["peg_enjoyment"], activity=data["peg_activity"]
-        )
 
 
 class ConditionsForm(StepForm):
@@ -614,25 +637,73 @@ class MedicationRowForm(NeutraliseBidiMixin, forms.Form):
         return not any(self.cleaned_data.get(k) for k in self.fields)
 
 
-MedicationFormSet = forms.formset_factory(
-    MedicationRowForm,
-    extra=0,
-    max_num=MEDICATION_ROWS_MAX,
-    absolute_max=MEDICATION_ROWS_MAX + 10,
-    validate_max=True,
-)
-MedicationFormSet.default_error_messages = {
-    **MedicationFormSet.default_error_messages,
-    "too_many_forms": f"List at most {MEDICATION_ROWS_MAX} medicines here.",
-    "missing_management_form": "The list of medicines was incomplete. Check it and try again.",
-}
+def medicine_formset(row_form: type[forms.Form]) -> type[forms.BaseFormSet]:
+    """A formset of medicine rows, bounded, with messages that say what to do."""
+    formset = forms.formset_factory(
+        row_form,
+        extra=0,
+        max_num=MEDICATION_ROWS_MAX,
+        absolute_max=MEDICATION_ROWS_MAX + 10,
+        validate_max=True,
+    )
+    formset.default_error_messages = {
+        **formset.default_error_messages,
+        "too_many_forms": f"List at most {MEDICATION_ROWS_MAX} medicines here.",
+        "missing_management_form": "The list of medicines was incomplete. Check it and try again.",
+    }
+    return formset
 
 
-class MedicationsForm(StepForm):
+MedicationFormSet = medicine_formset(MedicationRowForm)
+
+
+class EditableRowsMixin:
+    """A form with a formset of medicine rows that "Add another" and "Remove" buttons edit
+    by posting the page (so they work without JavaScript): the page comes back with what
+    was typed and one row more or less, and nothing is saved until the patient moves on."""
+
+    PREFIX = ""
+    ROW_FORM: type[forms.Form]
+    ROWS_KEY = "items"
+
+    def rows_from_data(self) -> list[dict]:
+        """The rows as typed (raw, unvalidated)."""
+        data = self.data
+        try:
+            total = min(int(data.get(f"{self.PREFIX}-TOTAL_FORMS", 0)), MEDICATION_ROWS_MAX)
+        except (TypeError, ValueError):
+            total = 0
+        names = self.ROW_FORM.base_fields
+        return [
+            {k: str(data.get(f"{self.PREFIX}-{i}-{k}", ""))[:300] for k in names}
+            for i in range(total)
+        ]
+
+    def kept_while_editing_rows(self) -> dict:
+        """The form's other answers as posted, to show again beside the edited rows."""
+        return {}
+
+    def rows_changed(self, action: str) -> dict | None:
+        """The initial values of the page after a row button, or None for any other action."""
+        if action == "add_row":
+            rows = self.rows_from_data()
+            if len(rows) < MEDICATION_ROWS_MAX:
+                rows.append({})
+        elif action.startswith("remove_row:"):
+            rows = self.rows_from_data()
+            with contextlib.suppress(ValueError, IndexError):
+                del rows[int(action.removeprefix("remove_row:"))]
+        else:
+            return None
+        return {**self.kept_while_editing_rows(), self.ROWS_KEY: rows or [{}]}
+
+
+class MedicationsForm(EditableRowsMixin, StepForm):
     """The 'none' choice plus a formset of rows. The formset is validated as part of the
     form, so one `is_valid()` covers both."""
 
     PREFIX = "med"
+    ROW_FORM = MedicationRowForm
 
     none = forms.BooleanField(label="I take no medications or supplements", required=False)
 
@@ -675,18 +746,8 @@ class MedicationsForm(StepForm):
     def to_answers(self) -> dict:
         return {"none": bool(self.cleaned_data.get("none")), "items": self.cleaned_data["items"]}
 
-    def rows_from_data(self) -> list[dict]:
-        """The rows as typed (raw, unvalidated), for adding and removing rows without JS."""
-        data = self.data
-        try:
-            total = min(int(data.get(f"{self.PREFIX}-TOTAL_FORMS", 0)), MEDICATION_ROWS_MAX)
-        except (TypeError, ValueError):
-            total = 0
-        names = MedicationRowForm.base_fields
-        return [
-            {k: str(data.get(f"{self.PREFIX}-{i}-{k}", ""))[:300] for k in names}
-            for i in range(total)
-        ]
+    def kept_while_editing_rows(self) -> dict:
+        return {"none": bool(self.data.get("none"))}
 
 
 class AllergiesForm(StepForm):
@@ -732,3 +793,224 @@ class ConsentForm(StepForm):
 
     def to_answers(self) -> dict:
         return {"typed_name": self.cleaned_data["typed_name"], "agree": True}
+
+
+# Check-ins -----------------------------------------------------------------------------
+# A check-in asks only what may have changed since the last visit; what it does not ask is
+# carried forward (intake.check_ins).
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %m %Y"]
+
+
+def reported_date_field(label: str) -> forms.DateField:
+    """An optional date as the patient remembers it, typed like the date of birth."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text="Day, month and year, for example 03/11/2026. A guess is fine.",
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": "Enter a real date, for example 03/11/2026."},
+    )
+
+
+def not_in_future(value: date | None) -> date | None:
+    if value and value > today():
+        raise ValidationError("This date is in the future: check the day, month and year.")
+    return value
+
+
+class PegForm(PegScoreMixin, StepForm):
+    peg_pain = peg_field("peg_pain")
+    peg_enjoyment = peg_field("peg_enjoyment")
+    peg_activity = peg_field("peg_activity")
+
+
+class SinceForm(ConditionsForm, PregnancyForm):
+    """New conditions or diagnoses, and (where pregnancy applies) a change in pregnancy;
+    the checks of both intake steps apply. `before` is the picture the check-in carries
+    forward, for whether pregnancy is asked and the age check."""
+
+    conditions = multi_field(
+        "Since your last visit, have you been told you have any of these? Tick only what is new.",
+        CONDITIONS.items(),
+    )
+    other = Lines(
+        label="Any other new health condition or diagnosis (optional)",
+        help_text="One per line, for example “broken wrist” or “started dialysis”.",
+    )
+    status = choice_field(
+        "Has anything changed about pregnancy since your last visit?",
+        [(PREGNANCY_UNCHANGED, "No change")]
+        + [(k, v) for k, v in PREGNANCY.items() if k != "not_applicable"],
+        "Choose “No change”, or the answer that is true now.",
+    )
+    field_order = ["conditions", "lymphoedema_limbs", "other", "status", "weeks"]
+
+    def __init__(self, *args, before: dict | None = None, **kwargs) -> None:
+        self.before = before or {}
+        super().__init__(*args, **kwargs)
+        if not asks_about_pregnancy(self.before.get("sex_at_birth")):
+            del self.fields["status"]
+            del self.fields["weeks"]
+
+    def birth_date(self) -> date | None:
+        return parse_date(self.before.get("date_of_birth"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("status") == PREGNANCY_UNCHANGED:
+            data["weeks"] = None
+        return data
+
+
+STILL_TAKING = [("yes", "Still taking it"), ("no", "Stopped")]
+
+
+class StartedRowForm(MedicationRowForm):
+    started_on = reported_date_field("When did you start it? (optional)")
+
+    def clean_started_on(self) -> date | None:
+        return not_in_future(self.cleaned_data["started_on"])
+
+
+StartedFormSet = medicine_formset(StartedRowForm)
+
+
+class MedicineChangesForm(EditableRowsMixin, StepForm):
+    """The patient's current medicines (their medication records), each confirmed as still
+    taken or stopped (with when), and rows for medicines started since the last visit.
+    `records` are the records the page shows; a posted answer about any other is ignored."""
+
+    PREFIX = "new"
+    ROW_FORM = StartedRowForm
+    ROWS_KEY = "started"
+
+    def __init__(self, data=None, *, intake, records=(), initial=None, **kwargs) -> None:
+        super().__init__(data, intake=intake, initial=initial, **kwargs)
+        self.records = list(records)
+        for record in self.records:
+            self.fields[f"still_{record.pk}"] = choice_field(
+                record.name,
+                STILL_TAKING,
+                f"Say whether you still take {record.name[:60]}.",
+            )
+            self.fields[f"stopped_{record.pk}"] = reported_date_field(
+                f"If you stopped {record.name[:60]}: when? (optional)"
+            )
+        rows = (initial or {}).get("started") or [{}]
+        self.formset = StartedFormSet(
+            data, prefix=self.PREFIX, initial=None if data is not None else rows
+        )
+
+    def record_fields(self):
+        """(record, still field, stopped field) for the template, in the list's order."""
+        return [(r, self[f"still_{r.pk}"], self[f"stopped_{r.pk}"]) for r in self.records]
+
+    @classmethod
+    def initial_from(cls, answers: dict) -> dict:
+        initial: dict = {"started": answers.get("started", [])}
+        for item in answers.get("records", []):
+            initial[f"still_{item['id']}"] = "yes" if item.get("still") else "no"
+            initial[f"stopped_{item['id']}"] = parse_date(item.get("stopped_on"))
+        for row in initial["started"]:
+            row["started_on"] = parse_date(row.get("started_on"))
+        return initial
+
+    def kept_while_editing_rows(self) -> dict:
+        return {
+            name: self.data.get(name)
+            for name in self.fields
+            if name.startswith(("still_", "stopped_"))
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for record in self.records:
+            still, stopped = data.get(f"still_{record.pk}"), f"stopped_{record.pk}"
+            if stopped in self.errors:
+                continue
+            when = data.get(stopped)
+            if when and still == "yes":
+                self.add_error(
+                    stopped,
+                    "You said you still take this: clear the date, or choose “Stopped”.",
+                )
+            elif when and when > today():
+                self.add_error(stopped, "This date is in the future: check it.")
+            elif when and record.started_on and when < record.started_on:
+                self.add_error(
+                    stopped,
+                    "This is before the date you told us you started it: check the year.",
+                )
+        return data
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or not self.formset.is_valid():
+            return
+        self.cleaned_data["started"] = [
+            f.cleaned_data for f in self.formset.forms if not f.is_blank()
+        ]
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and (not self.is_bound or self.formset.is_valid())
+
+    def to_answers(self) -> dict:
+        data = self.cleaned_data
+        records = []
+        for record in self.records:
+            stopped = data.get(f"stopped_{record.pk}")
+            records.append(
+                {
+                    "id": record.pk,
+                    "name": record.name,
+                    "still": data[f"still_{record.pk}"] == "yes",
+                    "stopped_on": stopped.isoformat() if stopped else None,
+                }
+            )
+        started = [
+            {
+                **{k: row.get(k, "") for k in ("name", "dose", "frequency", "reason")},
+                "started_on": row["started_on"].isoformat() if row.get("started_on") else None,
+            }
+            for row in data["started"]
+        ]
+        return {"records": records, "started": started}
+
+
+class ReactionsForm(StepForm):
+    """How the patient was after the last treatment. Each reaction ticked is recorded as an
+    adverse event when the check-in is submitted."""
+
+    had_reaction = choice_field(
+        "After your last treatment, did you have any reaction, such as bruising, feeling "
+        "faint, more pain or signs of infection?",
+        YES_NO,
+        "Choose yes or no.",
+    )
+    reactions = multi_field("What happened? Tick all that apply.", REACTIONS.items())
+    timing = choice_field(
+        "When did it start?",
+        REACTION_TIMING.items(),
+        "Choose when it started (a guess is fine).",
+        required=False,
+    )
+    detail = Text(
+        label="A few words about it (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("had_reaction") == "yes":
+            if not data.get("reactions") and "reactions" not in self.errors:
+                self.add_error("reactions", "Tick what happened, or answer “No” above.")
+            if not data.get("timing") and "timing" not in self.errors:
+                self.add_error("timing", "Choose when it started (a guess is fine).")
+        elif data.get("had_reaction") == "no":
+            # Nothing to record: what was ticked before "No" was chosen is dropped.
+            data.update(reactions=[], timing="", detail="")
+        return data

@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 
 from intake.screening import severities
 from intake.screening.severities import SEVERITIES
+from intake.screening.vocabulary import REACTION_TIMING, REACTIONS
 from portal import tokens
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -122,6 +123,13 @@ class Invitation(models.Model):
 
 
 class Intake(models.Model):
+    class Kind(models.TextChoices):
+        """A first-visit intake, or the short check-in before a follow-up visit. A check-in
+        asks only what may have changed and carries the rest forward from `previous`."""
+
+        INTAKE = "intake", "Intake"
+        CHECK_IN = "check_in", "Check-in"
+
     class Status(models.TextChoices):
         INVITED = "invited", "Invited"
         IN_PROGRESS = "in_progress", "In progress"
@@ -146,6 +154,17 @@ class Intake(models.Model):
         related_name="assigned_intakes",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTAKE)
+    # A check-in's starting point: the patient's submitted intake or check-in whose picture
+    # it carries forward (re-pointed at submission to the latest one submitted by then).
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="check_ins"
+    )
+    # A submitted check-in's picture of the patient: the previous picture with the changes
+    # it reported applied, in the screening input's shape (docs/screening.md#input). The
+    # screening reads it instead of the answers. Empty on intakes, whose picture is their
+    # answers (intake.export.screening_input).
+    picture = models.JSONField(default=dict, blank=True, editable=False)
     appointment_at = models.DateTimeField(null=True, blank=True)
 
     # The answers, keyed by wizard step identifier. Patient-reported until reviewed.
@@ -202,6 +221,10 @@ class Intake(models.Model):
         return f"Intake {self.pk}"
 
     @property
+    def is_check_in(self) -> bool:
+        return self.kind == self.Kind.CHECK_IN
+
+    @property
     def is_locked(self) -> bool:
         """Submitted intakes are read-only for the patient."""
         return self.status in {self.Status.SUBMITTED, self.Status.REVIEWED}
@@ -217,6 +240,19 @@ class Intake(models.Model):
         return ConsentSignature.objects.filter(
             intake=self, consent_text=models.Subquery(in_force)
         ).exists()
+
+    @cached_property
+    def consented_elsewhere(self) -> bool:
+        """Whether the patient signed the consent wording now in force on another of their
+        intakes or check-ins: a check-in asks for consent only when they have not."""
+        in_force = ConsentText.objects.order_by("-version").values("pk")[:1]
+        return (
+            ConsentSignature.objects.filter(
+                intake__patient_id=self.patient_id, consent_text=models.Subquery(in_force)
+            )
+            .exclude(intake_id=self.pk)
+            .exists()
+        )
 
     def current_run(self) -> ScreeningRun | None:
         return self.screening_runs.filter(is_current=True).first()
@@ -367,3 +403,132 @@ class RedFlagNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Notice {self.answer} for intake {self.intake_id}"
+
+
+class FhirPush(models.Model):
+    """One delivery of an intake's FHIR Bundle to the clinic's FHIR server (FHIR_SERVER_URL),
+    queued when a review is recorded and sent by the task worker (intake/services/fhir_push.py).
+
+    The row holds no part of the bundle: the worker builds it when it sends, from the records
+    as they are then, so the queue never holds health data. What the server said is kept as
+    its status code and Location header only (a reply body may quote the record)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="fhir_pushes")
+    # The review that asked for it (a push again keeps the row, so the same review).
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Raised each time the row is handed to the queue, as for Email: a task left over from
+    # before a push again does nothing.
+    generation = models.PositiveIntegerField(default=1)
+    # The server's last HTTP status (none when it could not be reached) and, on success,
+    # the Location it gave.
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    # The error's type and status only, never a reply body.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When it was sent, or when it was given up on.
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["intake", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"FHIR push {self.pk} of intake {self.intake_id} ({self.status})"
+
+
+class MedicationRecordQuerySet(models.QuerySet):
+    def current(self, *, patient_id: int | None) -> models.QuerySet:
+        """The patient's medicines not reported stopped, in the order they were reported."""
+        return self.filter(patient_id=patient_id, stopped_in__isnull=True).order_by("pk")
+
+
+class MedicationRecord(models.Model):
+    """One medicine in a patient's living medicine list, as the patient reported it: the
+    name as typed, when they said they started and stopped it (either may be unknown), and
+    the intake or check-in that reported each. Written by
+    intake.services.medications; a check-in's medicine step is drawn from the records not
+    yet stopped."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="medication_records"
+    )
+    name = models.CharField(max_length=150)
+    dose = models.CharField(max_length=80, blank=True)
+    frequency = models.CharField(max_length=80, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+    started_in = models.ForeignKey(
+        Intake, on_delete=models.CASCADE, related_name="medicines_started"
+    )
+    stopped_in = models.ForeignKey(
+        Intake, null=True, blank=True, on_delete=models.SET_NULL, related_name="medicines_stopped"
+    )
+
+    objects = MedicationRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["patient", "pk"]
+        indexes = [
+            models.Index(
+                fields=["patient", "id"],
+                name="medication_current_idx",
+                condition=models.Q(stopped_in__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Medication record {self.pk}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.stopped_in_id is None
+
+
+class AdverseEvent(models.Model):
+    """A reaction after a treatment, as the patient reported it on a check-in: what, when it
+    began, in their words, and the visit it followed (the patient's last attended
+    appointment before the check-in, when one is recorded) with that visit's practitioner,
+    for the clinic's own safety review. Written by intake.services.adverse_events."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    reported_in = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="adverse_events")
+    visit = models.ForeignKey(
+        "appointments.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adverse_events",
+    )
+    practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adverse_events_after",
+    )
+    kind = models.CharField(max_length=20, choices=list(REACTIONS.items()))
+    timing = models.CharField(max_length=20, choices=list(REACTION_TIMING.items()), blank=True)
+    detail = models.TextField(max_length=500, blank=True)
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reported_at", "pk"]
+        indexes = [models.Index(fields=["practitioner", "kind"], name="adverse_event_count_idx")]
+
+    def __str__(self) -> str:
+        return f"Adverse event {self.pk}"

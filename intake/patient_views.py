@@ -8,8 +8,6 @@ parks what was posted and the next GET shows it again (portal.stash). Every POST
 
 from __future__ import annotations
 
-import contextlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
@@ -307,8 +305,8 @@ def render_step(
         "form": form,
         "errors": error_summary(form) if form.is_bound else [],
         "progress": steps.progress(intake, step),
-        "number": steps.number(step),
-        "total": len(steps.STEPS),
+        "number": steps.number(intake, step),
+        "total": steps.total(intake),
         "previous": previous,
         "from_review": from_review,
         **step.page_context(intake, form),
@@ -317,23 +315,12 @@ def render_step(
     return render(request, templates, context)
 
 
-def _medication_rows(form: forms.MedicationsForm, action: str) -> list[dict]:
-    rows = form.rows_from_data()
-    if action == "add_row":
-        if len(rows) < forms.MEDICATION_ROWS_MAX:
-            rows.append({})
-    else:
-        with contextlib.suppress(ValueError, IndexError):
-            del rows[int(action.removeprefix("remove_row:"))]
-    return rows or [{}]
-
-
 @stash.keeps_answers
 @patient_required
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     intake = own_intake(request, pk)
-    current = steps.get(step)
+    current = steps.get(intake, step)
     if current is None:
         raise Http404
     if intake.is_locked:
@@ -357,13 +344,10 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
     action = request.POST.get("action", "next")
     form = current.make_form(intake, request.POST)
-    if isinstance(form, forms.MedicationsForm) and (
-        action == "add_row" or action.startswith("remove_row:")
-    ):
+    initial = form.rows_changed(action)
+    if initial is not None:
         # Adding or removing a row re-shows the page with what was typed; nothing is saved
         # until the patient moves on or presses Save.
-        rows = _medication_rows(form, action)
-        initial = {"none": bool(request.POST.get("none")), "items": rows}
         form = current.make_form(intake, None, initial)
         return render_step(request, intake, current, form, from_review=from_review)
 
@@ -430,8 +414,8 @@ def review_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "step": steps.REVIEW,
             "sections": answer_sections(intake),
             "progress": steps.progress(intake, steps.REVIEW),
-            "number": steps.number(steps.REVIEW),
-            "total": len(steps.STEPS),
+            "number": steps.number(intake, steps.REVIEW),
+            "total": steps.total(intake),
             "previous": steps.prev_step(intake, steps.REVIEW),
             "drafts": selectors.drafted_steps(intake=intake),
         },

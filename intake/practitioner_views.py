@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guide.markdown import section_link
 from intake import selectors, services
 from intake.export import screening_input, screening_result
-from intake.models import Flag, Intake, Invitation, ScreeningRun
+from intake.models import AdverseEvent, Flag, Intake, Invitation, ScreeningRun
 from intake.practice_forms import (
     MODALITY_LABELS,
     DashboardFilterForm,
@@ -36,6 +36,7 @@ from intake.practice_forms import (
 )
 from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, severities
 from intake.screening.vocabulary import PAIN_REGIONS
+from intake.services import fhir_push
 from intake.services.reviews import REVIEWABLE
 from intake.summary import answer_sections
 from intake.templatetags.practice import status_badge_class
@@ -279,6 +280,10 @@ def _intake_context(intake: Intake) -> dict:
         "reviews": reviews,
         "can_review": intake.status in REVIEWABLE and current is not None,
         "invitation": intake.invitation,
+        "fhir_push": selectors.fhir_push_latest(intake=intake),
+        "fhir_push_configured": fhir_push.configured(),
+        "what_changed": selectors.check_in_changes(intake=intake),
+        "adverse_events": selectors.adverse_events(intake=intake) if intake.is_check_in else [],
     }
 
 
@@ -482,3 +487,13 @@ def new_invitation(request: HttpRequest) -> HttpResponse:
     else:
         form = InvitationForm(user=request.user)
     return render(request, "intake/practice/new_invitation.html", {"form": form})
+
+
+@practitioner_required
+@require_GET
+def adverse_events(request: HttpRequest) -> HttpResponse:
+    """Reactions after treatment, counted per practitioner and kind: the clinic's own safety
+    review. Counts only; each event is on the page of the check-in that reported it."""
+    kinds, rows = selectors.adverse_event_counts()
+    audit.record(request, AuditEvent.Action.VIEW, AdverseEvent())
+    return render(request, "intake/practice/adverse_events.html", {"kinds": kinds, "rows": rows})

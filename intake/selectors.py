@@ -11,8 +11,9 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
-from intake import steps
-from intake.models import Flag, Intake, Review, ScreeningRun
+from intake import changes, steps
+from intake.models import AdverseEvent, FhirPush, Flag, Intake, Review, ScreeningRun
+from intake.screening.vocabulary import REACTIONS
 from intake.services.intakes import DRAFTS
 from portal import roles
 from portal.models import User
@@ -59,7 +60,7 @@ def draft_for(*, intake: Intake, step: steps.Step) -> QueryDict | None:
 def drafted_steps(*, intake: Intake) -> list[steps.Step]:
     """The steps with a draft waiting, for the review page's warning."""
     drafts = (intake.answers or {}).get(DRAFTS, {})
-    return [steps.get(key) for key in drafts if steps.get(key)]
+    return [steps.get(intake, key) for key in drafts if steps.get(intake, key)]
 
 
 # The practice ----------------------------------------------------------------------------
@@ -90,6 +91,11 @@ def screening_runs(*, intake: Intake) -> list[ScreeningRun]:
         .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
         .order_by("-created_at", "-pk")
     )
+
+
+def fhir_push_latest(*, intake: Intake) -> FhirPush | None:
+    """The intake's most recent push to the clinic's FHIR server, if any."""
+    return intake.fhir_pushes.order_by("-created_at", "-pk").first()
 
 
 def reviews(*, intake: Intake) -> list[Review]:
@@ -193,6 +199,58 @@ def dashboard_page(
     return AppointmentPage.read(
         dashboard_intakes(filters=filters, user=user), number=number, size=size, now=now
     )
+
+
+def check_in_changes(*, intake: Intake) -> changes.WhatChanged | None:
+    """What a submitted check-in changed since the intake or check-in before it (for the
+    top of its page); None for an intake."""
+    if not intake.is_check_in:
+        return None
+    return changes.what_changed(intake)
+
+
+def adverse_events(*, intake: Intake) -> list[AdverseEvent]:
+    """The reactions a check-in reported, with the visit each followed and its practitioner."""
+    return list(
+        intake.adverse_events.select_related("visit", "practitioner").order_by("kind", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class AdverseEventCount:
+    practitioner: str  # a name, or "" when no attended visit was recorded before it
+    by_kind: list[int]  # in the order of KINDS
+    total: int
+
+
+def adverse_event_counts() -> tuple[list[str], list[AdverseEventCount]]:
+    """Reactions after treatment counted per practitioner of the visit they followed and
+    per kind, for the clinic's own safety review: the kinds' labels and one row per
+    practitioner (most first). One grouped query."""
+    kinds = list(REACTIONS)
+    counts: dict[int | None, dict] = {}
+    names: dict[int | None, str] = {}
+    grouped = (
+        AdverseEvent.objects.values(
+            "practitioner", "practitioner__full_name", "practitioner__email", "kind"
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in grouped:
+        key = row["practitioner"]
+        names[key] = row["practitioner__full_name"] or row["practitioner__email"] or ""
+        counts.setdefault(key, {})[row["kind"]] = row["n"]
+    rows = [
+        AdverseEventCount(
+            practitioner=names[key],
+            by_kind=[by_kind.get(kind, 0) for kind in kinds],
+            total=sum(by_kind.values()),
+        )
+        for key, by_kind in counts.items()
+    ]
+    rows.sort(key=lambda row: (-row.total, row.practitioner == "", row.practitioner))
+    return [REACTIONS[kind] for kind in kinds], rows
 
 
 def review_document(*, intake: Intake) -> dict:

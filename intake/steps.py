@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 
 from intake import forms
 from intake.body_map import body_map_html
-from intake.models import ConsentSignature, ConsentText, Intake
+from intake.models import ConsentSignature, ConsentText, Intake, MedicationRecord
 from intake.screening import medication_names, vocabulary
 from portal.models import User
 
@@ -90,6 +90,12 @@ class Step:
     def contract_from(self, answers: dict) -> dict:
         return {}
 
+    def apply(self, picture: dict, answers: dict, *, records: list) -> None:
+        """On a check-in: change the picture carried forward (in the screening input's
+        shape) by what this step's answers report. By default the step's own contract
+        replaces what the picture said (the red flags are asked afresh each time)."""
+        picture.update(self.contract_from(answers))
+
 
 @dataclass(frozen=True)
 class AboutStep(Step):
@@ -117,6 +123,23 @@ class AboutStep(Step):
     def contract_from(self, answers: dict) -> dict:
         # Pregnancy, which depends on this step too, is the pregnancy step's to say.
         return {key: answers[key] for key in ("date_of_birth", "sex_at_birth") if answers.get(key)}
+
+
+def peg_rows(answers: dict) -> list[Row]:
+    return [
+        ("PEG: average pain (0–10)", answers.get("peg_pain")),
+        ("PEG: interference with enjoyment of life (0–10)", answers.get("peg_enjoyment")),
+        ("PEG: interference with general activity (0–10)", answers.get("peg_activity")),
+    ]
+
+
+def peg_of(answers: dict) -> dict:
+    """The PEG items answered, in the contract's `pain.peg` shape."""
+    return {
+        part: answers[f"peg_{part}"]
+        for part in ("pain", "enjoyment", "activity")
+        if answers.get(f"peg_{part}") is not None
+    }
 
 
 @dataclass(frozen=True)
@@ -148,9 +171,7 @@ class PainStep(Step):
             ("Pain now (0–10)", answers.get("intensity_now")),
             ("Average pain last week (0–10)", answers.get("intensity_average")),
             ("Worst pain last week (0–10)", answers.get("intensity_worst")),
-            ("PEG: average pain (0–10)", answers.get("peg_pain")),
-            ("PEG: interference with enjoyment of life (0–10)", answers.get("peg_enjoyment")),
-            ("PEG: interference with general activity (0–10)", answers.get("peg_activity")),
+            *peg_rows(answers),
             ("What helps", answers.get("helps")),
             ("What makes it worse", answers.get("worsens")),
             ("Treatments tried", answers.get("treatments")),
@@ -163,11 +184,7 @@ class PainStep(Step):
         block: dict = {"regions": list(answers.get("regions", []))}
         if answers.get("duration_months") is not None:
             block["duration_months"] = answers["duration_months"]
-        peg = {
-            part: answers[f"peg_{part}"]
-            for part in ("pain", "enjoyment", "activity")
-            if answers.get(f"peg_{part}") is not None
-        }
+        peg = peg_of(answers)
         if peg:
             block["peg"] = peg
         return {"pain": block}
@@ -369,6 +386,156 @@ class ReviewStep(Step):
         return reverse("intake:review_answers", args=[intake.pk])
 
 
+# The check-in's own steps -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PegStep(Step):
+    """The PEG's three items again; the pain step's questions and score (forms.PegForm)."""
+
+    def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
+        row.peg_score = form.peg_score()
+        return ["peg_score"]
+
+    def rows(self, answers: dict) -> list[Row]:
+        return peg_rows(answers)
+
+    def apply(self, picture: dict, answers: dict, *, records: list) -> None:
+        # Where it hurts and for how long stay as the intake said; the PEG is this week's.
+        picture["pain"] = {**picture.get("pain", {}), "peg": peg_of(answers)}
+
+
+@dataclass(frozen=True)
+class SinceStep(Step):
+    """New conditions or diagnoses (worded as on the intake's conditions step) and, where
+    pregnancy applies, a change in pregnancy."""
+
+    def make_form(self, intake: Intake, data=None, initial=None) -> forms.StepForm:
+        if initial is None:
+            initial = self.form_class.initial_from(intake.answers.get(self.identifier, {}))
+        return self.form_class(
+            data, intake=intake, initial=initial, before=starting_picture(intake)
+        )
+
+    def rows(self, answers: dict) -> list[Row]:
+        rows = [
+            ("New conditions ticked", labels(answers.get("conditions", []), vocabulary.CONDITIONS))
+        ]
+        if answers.get("lymphoedema_limbs"):
+            rows.append(
+                ("Lymphoedema: limb", labels(answers["lymphoedema_limbs"], vocabulary.LIMBS))
+            )
+        rows.append(("Other new conditions", answers.get("other", [])))
+        status = answers.get("status")
+        if status:
+            changed = vocabulary.PREGNANCY.get(status)
+            rows.append(("Pregnancy", "No change" if changed is None else f"Now: {changed}"))
+            if status == "yes":
+                rows.append(("Weeks pregnant", answers.get("weeks")))
+        return rows
+
+    def apply(self, picture: dict, answers: dict, *, records: list) -> None:
+        known = {c.casefold() for c in picture.get("conditions", [])}
+        new = BY_ID["conditions"].contract_from(answers)["conditions"]
+        picture["conditions"] = list(picture.get("conditions", [])) + [
+            c for c in new if c.casefold() not in known
+        ]
+        status = answers.get("status")
+        if status and status != vocabulary.PREGNANCY_UNCHANGED:
+            picture["pregnancy"] = status
+
+
+@dataclass(frozen=True)
+class MedicineChangesStep(Step):
+    """The living medicine list confirmed or updated: each current record still taken or
+    stopped, and the medicines started since."""
+
+    def make_form(self, intake: Intake, data=None, initial=None) -> forms.StepForm:
+        if initial is None:
+            initial = self.form_class.initial_from(intake.answers.get(self.identifier, {}))
+        return self.form_class(
+            data, intake=intake, initial=initial, records=current_records(intake)
+        )
+
+    def page_context(self, intake: Intake, form: forms.StepForm) -> dict:
+        return {"medication_names": medication_names()}
+
+    def rows(self, answers: dict) -> list[Row]:
+        rows: list[Row] = []
+        for item in answers.get("records", []):
+            if item.get("still"):
+                rows.append(("Still taking", item["name"]))
+            else:
+                when = item.get("stopped_on")
+                rows.append(
+                    ("Stopped", f"{item['name']}{f' on {show_date(when)}' if when else ''}")
+                )
+        for item in answers.get("started", []):
+            when = item.get("started_on")
+            rows.append(("Started", f"{item['name']}{f' on {show_date(when)}' if when else ''}"))
+        return rows or [("Medicines", "None taken, none started")]
+
+    def apply(self, picture: dict, answers: dict, *, records: list) -> None:
+        # The list is the patient's records still current, less those stopped now, plus
+        # those started: the living record, not the previous picture, is the medicine list.
+        stopped = {item["id"] for item in answers.get("records", []) if not item.get("still")}
+        kept = [
+            {"name": r.name, "dose": r.dose, "frequency": r.frequency, "reason": r.reason}
+            for r in records
+            if r.pk not in stopped
+        ]
+        started = [
+            {k: item.get(k, "") for k in ("name", "dose", "frequency", "reason")}
+            for item in answers.get("started", [])
+        ]
+        picture["medications"] = BY_ID["medications"].contract_from({"items": kept + started})[
+            "medications"
+        ]
+
+
+@dataclass(frozen=True)
+class ReactionsStep(Step):
+    """A reaction after the last treatment; kept as adverse events when submitted."""
+
+    def rows(self, answers: dict) -> list[Row]:
+        if answers.get("had_reaction") != "yes":
+            return [("Reaction after the last treatment", "None")]
+        return [
+            (
+                "Reaction after the last treatment",
+                labels(answers.get("reactions", []), vocabulary.REACTIONS),
+            ),
+            ("When it started", vocabulary.REACTION_TIMING.get(answers.get("timing", ""))),
+            ("In the patient's words", answers.get("detail")),
+        ]
+
+    def apply(self, picture: dict, answers: dict, *, records: list) -> None:
+        """Nothing of the screening input changes: a reaction is an adverse event."""
+
+
+@dataclass(frozen=True)
+class CheckInConsentStep(ConsentStep):
+    """Asked on a check-in only when the patient has not signed the wording now in force
+    (the clinic changed it since): otherwise their earlier signature stands."""
+
+    def is_applicable(self, intake: Intake) -> bool:
+        return not intake.consented_elsewhere
+
+    def is_completed(self, intake: Intake) -> bool:
+        return not self.is_applicable(intake) or super().is_completed(intake)
+
+
+def starting_picture(intake: Intake) -> dict:
+    """What a check-in carries forward (intake.check_ins)."""
+    from intake.check_ins import picture_before
+
+    return picture_before(intake)
+
+
+def current_records(intake: Intake) -> list[MedicationRecord]:
+    return list(MedicationRecord.objects.current(patient_id=intake.patient_id))
+
+
 STEPS: tuple[Step, ...] = (
     AboutStep(
         "about",
@@ -425,22 +592,81 @@ STEPS: tuple[Step, ...] = (
     ReviewStep("review", "Check and submit"),
 )
 
+
+def _check_in_steps() -> tuple[Step, ...]:
+    # Built after the intake's steps so the red-flag step and the review page are the very
+    # same objects in both lists: the same form, the same urgent help, the same page.
+    return (
+        PegStep(
+            "peg",
+            "Your pain this week",
+            forms.PegForm,
+            "Three questions about the past week, the same as last time, so that your "
+            "practitioner can see how things are changing.",
+        ),
+        SinceStep(
+            "since",
+            "Since your last visit",
+            forms.SinceForm,
+            "Only what is new since your last visit: what you told us before is kept.",
+        ),
+        MedicineChangesStep(
+            "medicines",
+            "Your medicines",
+            forms.MedicineChangesForm,
+            "Check the list we have, and add anything you have started. Blood thinners are "
+            "especially important.",
+        ),
+        ReactionsStep(
+            "reactions",
+            "After your last treatment",
+            forms.ReactionsForm,
+            "Most people feel fine after acupuncture. Tell us about anything that bothered you.",
+        ),
+        BY_ID["red_flags"],
+        CheckInConsentStep(
+            "consent",
+            "Consent",
+            forms.ConsentForm,
+            "The clinic's consent wording has changed since you last agreed to it. Please read "
+            "it and sign again.",
+        ),
+        REVIEW,
+    )
+
+
 BY_ID: dict[str, Step] = {step.identifier: step for step in STEPS}
 FORM_STEPS: tuple[Step, ...] = tuple(s for s in STEPS if s.form_class is not None)
 REVIEW = BY_ID["review"]
+CHECK_IN_STEPS: tuple[Step, ...] = _check_in_steps()
+CHECK_IN_FORM_STEPS: tuple[Step, ...] = tuple(s for s in CHECK_IN_STEPS if s.form_class)
+CHECK_IN_BY_ID: dict[str, Step] = {step.identifier: step for step in CHECK_IN_STEPS}
 
 
-def get(identifier: str) -> Step | None:
-    return BY_ID.get(identifier)
+def flow(intake: Intake) -> tuple[Step, ...]:
+    """The steps of this intake's kind: the first-visit intake's, or a check-in's."""
+    return CHECK_IN_STEPS if intake.is_check_in else STEPS
 
 
-def number(step: Step) -> int:
-    return STEPS.index(step) + 1
+def form_steps(intake: Intake) -> tuple[Step, ...]:
+    return CHECK_IN_FORM_STEPS if intake.is_check_in else FORM_STEPS
+
+
+def get(intake: Intake, identifier: str) -> Step | None:
+    return (CHECK_IN_BY_ID if intake.is_check_in else BY_ID).get(identifier)
+
+
+def number(intake: Intake, step: Step) -> int:
+    return flow(intake).index(step) + 1
+
+
+def total(intake: Intake) -> int:
+    return len(flow(intake))
 
 
 def first_incomplete(intake: Intake) -> Step:
     """The first applicable step not yet completed; the review page when all are done."""
-    for step in FORM_STEPS:
+    for step in form_steps(intake):
         if step.is_applicable(intake) and not step.is_completed(intake):
             return step
     return REVIEW
@@ -451,18 +677,21 @@ def is_ready(intake: Intake) -> bool:
 
 
 def can_open(intake: Intake, step: Step) -> bool:
-    return STEPS.index(step) <= STEPS.index(first_incomplete(intake))
+    order = flow(intake)
+    return order.index(step) <= order.index(first_incomplete(intake))
 
 
 def next_step(intake: Intake, step: Step) -> Step:
-    for later in STEPS[STEPS.index(step) + 1 :]:
+    order = flow(intake)
+    for later in order[order.index(step) + 1 :]:
         if later.is_applicable(intake):
             return later
     return REVIEW
 
 
 def prev_step(intake: Intake, step: Step) -> Step | None:
-    for earlier in reversed(STEPS[: STEPS.index(step)]):
+    order = flow(intake)
+    for earlier in reversed(order[: order.index(step)]):
         if earlier.is_applicable(intake):
             return earlier
     return None
@@ -470,9 +699,10 @@ def prev_step(intake: Intake, step: Step) -> Step | None:
 
 def progress(intake: Intake, current: Step) -> list[dict]:
     """What the progress list shows: each step, its state and (if it can open) its link."""
-    reachable = STEPS.index(first_incomplete(intake))
+    order = flow(intake)
+    reachable = order.index(first_incomplete(intake))
     items = []
-    for index, step in enumerate(STEPS):
+    for index, step in enumerate(order):
         applicable = step.is_applicable(intake)
         items.append(
             {

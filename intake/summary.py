@@ -42,7 +42,7 @@ def text(value) -> str:
 def answer_sections(intake: Intake) -> list[Section]:
     """One section per answer step, in wizard order, each with (label, value) rows."""
     sections = []
-    for step in steps.FORM_STEPS:
+    for step in steps.form_steps(intake):
         section = Section(step=step.identifier, title=step.title)
         if not step.is_applicable(intake):
             section.applicable = False

@@ -19,6 +19,7 @@ urlpatterns = [
     path("intake/<int:pk>/", patient_views.submitted, name="submitted"),
     # Practitioners
     path("practice/", practitioner_views.dashboard, name="dashboard"),
+    path("practice/adverse-events/", practitioner_views.adverse_events, name="adverse_events"),
     path("practice/invitations/new/", practitioner_views.new_invitation, name="new_invitation"),
     path("practice/intakes/<int:pk>/", practitioner_views.intake_detail, name="intake_detail"),
     path("practice/intakes/<int:pk>/print/", practitioner_views.intake_print, name="intake_print"),
@@ -28,6 +29,11 @@ urlpatterns = [
         name="intake_export",
     ),
     path("practice/intakes/<int:pk>/fhir.json", export_views.intake_fhir, name="intake_fhir"),
+    path(
+        "practice/intakes/<int:pk>/fhir-push/",
+        export_views.intake_fhir_push_again,
+        name="intake_fhir_push_again",
+    ),
     path("practice/intakes/<int:pk>/summary.pdf", export_views.intake_pdf, name="intake_pdf"),
     path(
         "practice/intakes/<int:pk>/screening.json",

@@ -32,6 +32,7 @@ WRITERS: dict[str, str] = {
     "invitation": "intake.emails.invitation",
     "intake_submitted": "intake.emails.intake_submitted",
     "intake_attention": "intake.emails.intake_attention",
+    "check_in": "intake.emails.check_in",
     "reminder": "appointments.emails.reminder",
     "registration_link": "portal.emails.registration_link",
     "registration_exists": "portal.emails.registration_exists",

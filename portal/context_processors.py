@@ -14,6 +14,7 @@ def portal(request: HttpRequest) -> dict:
         timeout = int(idle_limit_seconds(user))
     return {
         "PRACTICE_NAME": settings.PRACTICE_NAME,
+        "CLINIC_LOGO": settings.CLINIC_LOGO,
         "SELF_REGISTRATION": settings.SELF_REGISTRATION,
         "user_is_patient": roles.is_patient(user),
         "user_is_practitioner": roles.is_practitioner(user),

@@ -87,8 +87,9 @@ def account_change(email: Email) -> Message:
         body=(
             f"Hello,\n\nThis is the intake portal of {settings.PRACTICE_NAME}.\n\n"
             f"{email.params['change']} ({when}).\n\n"
-            "If this was you, there is nothing more to do. If this was not you, contact the "
-            "clinic straight away: someone else may be using your account.\n"
+            "If this was you, there is nothing more to do. If this was not you, call the "
+            f"clinic on {settings.CLINIC_PHONE} ({settings.CLINIC_HOURS}) straight away: "
+            "someone else may be using your account.\n"
         ),
     )
 

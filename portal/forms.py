@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -26,8 +27,18 @@ class EmailAuthenticationForm(AuthenticationForm):
             "That email address and password do not match an account. Check both and try "
             "again, or reset your password."
         ),
-        "inactive": "This account is not active. Please contact the clinic.",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The clinic's number is a setting, read when the form is made, not at import.
+        self.error_messages = {
+            **self.error_messages,
+            "inactive": (
+                "This account is not active. Please call the clinic on "
+                f"{settings.CLINIC_PHONE} ({settings.CLINIC_HOURS})."
+            ),
+        }
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

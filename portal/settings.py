@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from portal.colour import parse_hex
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -96,6 +98,24 @@ PATIENT_HELP: dict[str, str] = {
     key: os.environ.get(f"HELP_{key.upper()}", default)
     for key, default in HELP_DEFAULTS[HELP_REGION].items()
 }
+# The clinic's phone and opening hours, written wherever a page says to call the clinic
+# (portal/templatetags/clinic.py). The defaults are numbers kept for drama and examples
+# (Ofcom's 020 7946 0xxx, North America's 555-01xx): a clinic sets its own.
+DEMO_CLINIC_PHONE = {"uk": "020 7946 0321", "us": "(212) 555-0142"}
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", DEMO_CLINIC_PHONE[HELP_REGION]).strip()
+CLINIC_HOURS = os.environ.get("CLINIC_HOURS", "Monday to Friday, 9am to 5pm").strip()
+
+# Branding (docs/architecture.md, "The look"): the accent colour, as a hex colour, from
+# which portal/clinic.py derives the shades that keep text and controls readable; and an
+# optional logo, a path inside the static files (say "brand/logo.svg"), shown before the
+# clinic's name.
+CLINIC_ACCENT = os.environ.get("CLINIC_ACCENT", "#1f6f68").strip()
+try:
+    parse_hex(CLINIC_ACCENT)
+except ValueError as error:
+    raise RuntimeError(f"CLINIC_ACCENT: {error}") from None
+CLINIC_LOGO = os.environ.get("CLINIC_LOGO", "").strip().lstrip("/")
+
 # Who hears at once that an intake needs attention (an emergency or urgent answer), besides
 # the intake's own practitioner. The message names no patient and no answer (S13).
 CLINIC_ALERT_EMAILS = env_list("CLINIC_ALERT_EMAILS")
@@ -127,6 +147,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.clinic.BrandStylesheetMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -350,6 +371,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Attempts per email, and the wait before each retry (seconds; the last is repeated).
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
 EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", "30,120,600,1800,3600")]
+
+# Optional: a reviewed intake's FHIR Bundle is POSTed to the clinic's FHIR server through the
+# same queue (intake/services/fhir_push.py). Empty means nothing is pushed. The token is a
+# secret: set it in the environment only, never in a file under version control.
+FHIR_SERVER_URL = os.environ.get("FHIR_SERVER_URL", "").strip()
+FHIR_SERVER_TOKEN = os.environ.get("FHIR_SERVER_TOKEN", "").strip()
+# Seconds the worker waits for the server to answer before it counts as a network error.
+FHIR_PUSH_TIMEOUT = int(os.environ.get("FHIR_PUSH_TIMEOUT", "30"))
+# Attempts per push, the wait before each retry (seconds; the last is repeated), and the
+# longest wait a server's Retry-After may ask for.
+FHIR_PUSH_MAX_ATTEMPTS = int(os.environ.get("FHIR_PUSH_MAX_ATTEMPTS", "6"))
+FHIR_PUSH_RETRY_DELAYS = [
+    int(s) for s in env_list("FHIR_PUSH_RETRY_DELAYS", "60,300,1800,3600,7200")
+]
+FHIR_PUSH_MAX_RETRY_AFTER = int(os.environ.get("FHIR_PUSH_MAX_RETRY_AFTER", "3600"))
 
 # Reminders while an intake is unfinished: days before the appointment, sent at
 # REMINDER_SEND_AT clinic time (TIME_ZONE), and never outside REMINDER_DAYTIME.

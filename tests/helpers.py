@@ -203,6 +203,78 @@ def complete_steps(client: Client, intake: Intake, upto: str = "consent") -> Non
             return
 
 
+# Check-ins: a follow-up booked for a patient with a submitted intake, and its steps ---------------
+
+NEW_MEDICINES = {
+    "new-INITIAL_FORMS": "0",
+    "new-MIN_NUM_FORMS": "0",
+    "new-MAX_NUM_FORMS": "30",
+}
+
+CHECK_IN_VALID: dict[str, dict] = {
+    "peg": {"peg_pain": "4", "peg_enjoyment": "3", "peg_activity": "5"},
+    "since": {"other": "", "status": "unchanged"},
+    "reactions": {"had_reaction": "no"},
+    "red_flags": dict.fromkeys(RED_FLAGS, "no"),
+}
+
+
+def book_follow_up(patient, practitioner, *, days: float = 7):
+    """Book a follow-up for `patient` the way the board does (appointments.services)."""
+    from appointments.models import Appointment
+    from appointments.services import appointment_create
+
+    return appointment_create(
+        patient_name=patient.full_name or PATIENT_NAME,
+        email=patient.email,
+        practitioner=practitioner,
+        starts_at=timezone.now() + timedelta(days=days),
+        kind=Appointment.Kind.FOLLOW_UP,
+        created_by=practitioner,
+    )
+
+
+def medicine_changes(patient, *, stop: dict | None = None, start: list | None = None) -> dict:
+    """The medicine step's post: every current record still taken except those in `stop`
+    (name -> date stopped, "" if not known), and a row per (name, date started) in `start`."""
+    from intake.models import MedicationRecord
+
+    stop, start = stop or {}, start or []
+    data = dict(NEW_MEDICINES, **{"new-TOTAL_FORMS": str(max(len(start), 1))})
+    for record in MedicationRecord.objects.current(patient_id=patient.pk):
+        stopped = record.name in stop
+        data[f"still_{record.pk}"] = "no" if stopped else "yes"
+        data[f"stopped_{record.pk}"] = stop.get(record.name, "")
+    for number, (name, started_on) in enumerate(start):
+        data[f"new-{number}-name"] = name
+        data[f"new-{number}-started_on"] = started_on
+    return data
+
+
+def walk_check_in(client: Client, check_in: Intake, answers: dict) -> None:
+    """Complete each applicable check-in step with `answers` (medicines: `medicine_changes`
+    of the check-in's patient unless given)."""
+    for step in steps.CHECK_IN_FORM_STEPS:
+        if not step.is_applicable(Intake.objects.get(pk=check_in.pk)):
+            continue
+        data = answers.get(step.identifier)
+        if data is None and step.identifier == "medicines":
+            data = medicine_changes(check_in.patient)
+        if data is None and step.identifier == "consent":
+            data = VALID["consent"]
+        response = client.post(step_url(check_in, step.identifier), dict(data, action="next"))
+        assert response.status_code == 302, (step.identifier, response.content[:3000])
+
+
+def submitted_check_in(client: Client, check_in: Intake, answers: dict | None = None) -> Intake:
+    walk_check_in(client, check_in, CHECK_IN_VALID | (answers or {}))
+    response = client.post(reverse("intake:submit", args=[check_in.pk]))
+    assert response.status_code == 302
+    check_in.refresh_from_db()
+    assert check_in.status == Intake.Status.SUBMITTED
+    return check_in
+
+
 # A whole intake through the real views, with chosen words in every free-text field ---------------
 
 # Every field of the wizard that takes free text, by step. Phone numbers are left out: they
@@ -378,6 +450,11 @@ SETTINGS_VARIABLES = {
     "DATABASE_URL",
     "EMAIL_BACKEND",
     "DEBUG",
+    "HELP_REGION",
+    "CLINIC_PHONE",
+    "CLINIC_HOURS",
+    "CLINIC_ACCENT",
+    "CLINIC_LOGO",
 }
 
 

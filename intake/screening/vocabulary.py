@@ -118,3 +118,23 @@ SEX_AT_BIRTH: dict[str, str] = {
 def asks_about_pregnancy(sex_at_birth: str | None) -> bool:
     """Whether the pregnancy questions are asked: of everyone but those male at birth."""
     return sex_at_birth != "male"
+
+
+# What a patient can report on a check-in about how they were after the last treatment.
+# Each one reported is kept as an adverse event (intake.models.AdverseEvent).
+REACTIONS: dict[str, str] = {
+    "bruising": "Bruising where a needle went in",
+    "faint": "Feeling faint, dizzy or sick during or after the treatment",
+    "more_pain": "More pain than before, lasting more than a day",
+    "infection": "Signs of infection at a needle site: redness spreading, heat, swelling or pus",
+}
+
+# When the reaction began, counted from the treatment.
+REACTION_TIMING: dict[str, str] = {
+    "during": "During the treatment",
+    "same_day": "Later the same day",
+    "days_after": "A day or more after",
+}
+
+# A check-in's answer about pregnancy: the first answer means nothing has changed.
+PREGNANCY_UNCHANGED = "unchanged"

@@ -10,6 +10,13 @@ never does anything twice.
 
 from __future__ import annotations
 
+from intake.services.adverse_events import adverse_event_record_check_in
+from intake.services.check_ins import NoCheckIn, check_in_create, check_in_submitted
+from intake.services.fhir_push import (
+    fhir_push_enqueue,
+    fhir_push_retry,
+    fhir_pushes_requeue_stranded,
+)
 from intake.services.intakes import (
     IntakeLocked,
     intake_draft_save,
@@ -18,6 +25,10 @@ from intake.services.intakes import (
     intake_submit,
 )
 from intake.services.invitations import Claim, invitation_claim, invitation_create
+from intake.services.medications import (
+    medication_record_apply_check_in,
+    medication_record_start_listed,
+)
 from intake.services.red_flags import red_flag_notice_record
 from intake.services.registration import (
     patient_create,
@@ -31,6 +42,15 @@ __all__ = [
     "Claim",
     "InconsistentDecision",
     "IntakeLocked",
+    "fhir_push_enqueue",
+    "fhir_push_retry",
+    "fhir_pushes_requeue_stranded",
+    "NoCheckIn",
+    "adverse_event_record_check_in",
+    "check_in_create",
+    "check_in_submitted",
+    "medication_record_apply_check_in",
+    "medication_record_start_listed",
     "flag_rows",
     "intake_draft_save",
     "intake_start",

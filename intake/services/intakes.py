@@ -13,6 +13,8 @@ from django.utils import timezone
 from intake import forms, steps, urgent_help
 from intake.models import Intake
 from intake.services import screening
+from intake.services.check_ins import check_in_submitted
+from intake.services.medications import medication_record_start_listed
 from outbox.services import email_enqueue
 from portal import audit, stash
 from portal.models import AuditEvent, User
@@ -122,6 +124,12 @@ def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = N
         if answers.pop(DRAFTS, None) is not None:
             Intake.objects.filter(pk=intake.pk).update(answers=answers)
             intake.answers = answers
+        if intake.is_check_in:
+            check_in_submitted(check_in=intake)
+        else:
+            medication_record_start_listed(
+                intake=intake, items=(answers.get("medications") or {}).get("items", [])
+            )
         _screen(intake)
         audit.record(request, AuditEvent.Action.SUBMIT, intake, actor=user)
         # Queued with the submission; the worker delivers it after the commit, so a mail

@@ -1,4 +1,5 @@
-"""Recording a practitioner's signed review: the one write of the review page."""
+"""Recording a practitioner's signed review: the one write of the review page (and, when a
+FHIR server is configured, the push of the reviewed intake it queues)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.http import HttpRequest
 
 from intake.models import Flag, Intake, Review, ScreeningRun
 from intake.screening import decisions
+from intake.services.fhir_push import fhir_push_enqueue
 from portal import audit
 from portal.models import AuditEvent, User
 
@@ -73,4 +75,7 @@ def review_record(
         for flag in flags:
             if flag.pk in overridden_ids:
                 audit.record(request, AuditEvent.Action.OVERRIDE, flag, actor=reviewer)
+        # Queued with the review, so one cannot be committed without the other; nothing
+        # when no FHIR server is configured.
+        fhir_push_enqueue(intake=intake, review=review)
     return review

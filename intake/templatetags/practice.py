@@ -26,3 +26,8 @@ def severity_badge_class(severity: str) -> str:
 @register.filter
 def status_badge_class(status: str) -> str:
     return STATUS_BADGE_CLASSES.get(status, "text-bg-light border")
+
+
+@register.filter
+def severity_label(severity: str) -> str:
+    return severities.label(severity)

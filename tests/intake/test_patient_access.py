@@ -38,7 +38,7 @@ def test_it_shows_a_clear_page_for_a_forged_link(client, practitioner):
     response = client.get("/invite/not-a-real-token/")
     assert response.status_code == 404
     assertContains(response, "could not recognise this link", status_code=404)
-    assertContains(response, "contact the clinic", status_code=404)
+    assertContains(response, "call the clinic on", status_code=404)
     response = client.post("/invite/not-a-real-token/", {"password1": NEW_PASSWORD})
     assert response.status_code == 405
     assert not User.objects.filter(email="harriet@example.com").exists()

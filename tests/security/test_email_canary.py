@@ -25,6 +25,7 @@ from outbox.models import Email
 from outbox.services import email_enqueue
 from portal import notices
 from portal.models import User
+from tests.factories import SubmittedIntakeFactory
 from tests.mailqueue import deliver
 
 CANARY = "CANARY-91bd-Oxycodone"
@@ -52,6 +53,22 @@ def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(
         completed_steps=["about", "pain"],
     )
     appointment_send_again(appointment=appointment)  # a reminder
+    # A check-in before a follow-up, and its reminder, for a patient whose earlier intake
+    # (and so the medicine list the check-in starts from) holds the canary.
+    SubmittedIntakeFactory(
+        patient=patient,
+        answers={"pain": {"complaint": CANARY}, "medications": {"items": [{"name": CANARY}]}},
+    )
+    follow_up = appointment_create(
+        patient_name="Carrie Canary",
+        email=patient.email,
+        practitioner=practitioner,
+        starts_at=timezone.now() + timedelta(days=9),
+        kind=Appointment.Kind.FOLLOW_UP,
+        created_by=practitioner,
+    )
+    assert follow_up.intake.is_check_in
+    appointment_send_again(appointment=follow_up)
     intake = Intake.objects.get(pk=appointment.intake_id)
     # The practitioner's notice, as a submission queues it.
     email_enqueue(
@@ -81,7 +98,8 @@ def test_it_keeps_health_data_out_of_every_email_and_behind_sign_in(
 
     kinds = set(Email.objects.filter(status=Email.Status.SENT).values_list("kind", flat=True))
     assert kinds == set(WRITERS), f"kinds not tried: {set(WRITERS) - kinds}"
-    assert len(mail.outbox) == len(WRITERS)
+    # One of each kind, and the reminder twice (an intake's and a check-in's).
+    assert len(mail.outbox) == len(WRITERS) + 1
     for message in mail.outbox:
         text = f"{message.subject}\n{message.body}"
         assert CANARY not in text and "Oxycodone" not in text, message.subject

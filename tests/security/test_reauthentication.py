@@ -5,6 +5,7 @@ second factor, on the record."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -63,6 +64,7 @@ def test_it_enrols_with_the_password_and_tells_the_owner_by_email(client, patien
     body = mail.outbox[0].body
     assert "authenticator" in body
     assert "If this was not you" in body
+    assert f"call the clinic on {settings.CLINIC_PHONE} ({settings.CLINIC_HOURS})" in body
     assert "Pat" not in body  # nothing about the person or their intake, just the account
 
 
