@@ -39,7 +39,7 @@ def test_every_field_is_drawn_as_crispy_draws_it(step, bound):
 
 
 def test_a_field_with_an_error_is_drawn_by_crispy_with_its_error():
-    crispy_form, cached_form = pairs(steps.get("pain"), {"intensity_now": "eleven"})
+    crispy_form, cached_form = pairs(steps.BY_ID["pain"], {"intensity_now": "eleven"})
     assert not cached_form.is_valid() and not crispy_form.is_valid()
     drawn = str(field_html(cached_form["intensity_now"]))
     assert "is-invalid" in drawn
@@ -47,7 +47,7 @@ def test_a_field_with_an_error_is_drawn_by_crispy_with_its_error():
 
 
 def test_options_are_drawn_as_the_widget_draws_them():
-    crispy_form, cached_form = pairs(steps.get("pain"), VALID["pain"])
+    crispy_form, cached_form = pairs(steps.BY_ID["pain"], VALID["pain"])
     for _ in range(2):
         drawn = [str(option_html(w)) for w in cached_form["regions"]]
         assert drawn == [str(w.tag()) for w in crispy_form["regions"]]
