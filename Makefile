@@ -7,7 +7,8 @@ AXE_VERSION := 4.14.1
 AXE := .cache/axe-core/axe.min.js
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
-DEMO_ENV := DEBUG=1
+# PORT goes to the server's environment too: with no SITE_URL, the links in emails use it.
+DEMO_ENV := DEBUG=1 PORT=$(PORT)
 
 .PHONY: run test test-postgres venv pdf-deps browser-deps lint migrations-check deploy-check audit otp bench backup restore clean
 
@@ -22,10 +23,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 ## Serve the portal on SQLite with the demo content and accounts.
 run: venv
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
-	$(DEMO_ENV) $(PY) manage.py load_demo
 	$(DEMO_ENV) $(PY) manage.py seed_demo --intakes 12 --if-empty
+	@# Last before the address, so that the accounts (and the name a review is signed
+	@# with) are on screen when the server starts.
+	$(DEMO_ENV) $(PY) manage.py load_demo
 	@echo
 	@echo "The portal is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo
+	@echo "Emails (sign-up links, invitations, password resets) are printed below."
 	@echo
 	@# The mail queue's worker runs beside the server and stops with it (Ctrl+C ends both).
 	$(DEMO_ENV) $(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \

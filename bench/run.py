@@ -121,7 +121,9 @@ def prepare_data() -> None:
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     if count < INTAKES:
         say(f"Seeding {INTAKES - count:,} intakes into {DB_NAME} ({count:,} there already)")
-        call_command("seed_demo", intakes=INTAKES - count, seed=SEED + count)
+        call_command(
+            "seed_demo", intakes=INTAKES - count, seed=SEED + count, without_demo_patient=True
+        )
     else:
         say(f"{DB_NAME} already holds {count:,} intakes")
     with connection.cursor() as cursor:

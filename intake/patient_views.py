@@ -433,8 +433,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if first is not steps.REVIEW:
         messages.info(request, "Please finish this step before submitting.")
         return redirect(first.url(intake))
-    if services.intake_submit(intake=intake, user=request.user, request=request):
-        messages.success(request, "Thank you. Your intake has been sent to the clinic.")
+    # The submitted page itself says thank you and what happens next; a message on top
+    # would say it twice.
+    services.intake_submit(intake=intake, user=request.user, request=request)
     return redirect("intake:submitted", pk=intake.pk)
 
 

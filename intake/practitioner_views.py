@@ -79,6 +79,7 @@ class DashboardRow:
 
     url: str
     patient_name: str
+    is_check_in: bool
     appointment: str  # "" when nothing is booked
     is_past: bool
     status: str
@@ -108,10 +109,16 @@ class DashboardRow:
             flags = "None"
         else:
             flags = '<span class="text-body-secondary">Not screened</span>'
+        # A check-in is triaged like an intake; the badge says which it is.
+        kind = (
+            ' <span class="badge text-bg-info kind-badge">Check-in</span>'
+            if self.is_check_in
+            else ""
+        )
         return mark_safe(  # noqa: S308 - every value in it went through _text above
             f"<tr><td>{appointment}</td>"
             f'<th scope="row"><a href="{_text(self.url)}">'
-            f"{_text(self.patient_name or 'Unnamed patient')}</a></th>"
+            f"{_text(self.patient_name or 'Unnamed patient')}</a>{kind}</th>"
             f'<td><span class="badge {status_badge_class(self.status)}">'
             f"{_text(self.status_label)}</span></td>"
             f"<td>{_text(self.submitted) if self.submitted else '—'}</td>"
@@ -139,6 +146,7 @@ class DashboardRow:
         return cls(
             url=f"{detail_url[0]}{intake['pk']}{detail_url[1]}",
             patient_name=intake["patient_name"],
+            is_check_in=intake["kind"] == Intake.Kind.CHECK_IN,
             appointment=appointment,
             is_past=when is not None and when < now,
             status=status,

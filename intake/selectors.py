@@ -23,6 +23,7 @@ from portal.models import User
 # practitioners) for one page cost more than drawing the rows.
 DASHBOARD_COLUMNS = (
     "pk",
+    "kind",
     "status",
     "appointment_at",
     "submitted_at",

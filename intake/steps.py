@@ -26,6 +26,7 @@ from intake import forms
 from intake.body_map import body_map_html
 from intake.models import ConsentSignature, ConsentText, Intake, MedicationRecord
 from intake.screening import medication_names, vocabulary
+from intake.screening.measures import duration_text
 from portal.models import User
 
 # A summary row: (label, value); intake.summary turns the value into text.
@@ -163,7 +164,7 @@ class PainStep(Step):
             started = f"{dict(forms.MONTHS).get(month, month)} {year}"
             months = answers.get("duration_months")
             if months is not None:
-                started += f" (about {months} month{'s' if months != 1 else ''} ago)"
+                started += f" (about {duration_text(months)} ago)"
         return [
             ("Main problem", answers.get("complaint")),
             ("Where it hurts", labels(answers.get("regions", []), vocabulary.PAIN_REGIONS)),

@@ -3,6 +3,7 @@ keep-alive, and the friendly CSRF failure page."""
 
 from __future__ import annotations
 
+import math
 import time
 from base64 import b32encode
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -54,15 +56,53 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def start_page(user) -> str:
+    """Where each role begins: the intake list for practitioners (also when they are
+    admins), the admin's index for admins, a patient's own intake for patients."""
+    if roles.is_practitioner(user):
+        return reverse("intake:dashboard")
+    if roles.is_admin(user):
+        return reverse("admin:index")
+    if roles.is_patient(user):
+        return reverse("intake:my_intake")
+    return reverse("home")
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    if roles.is_practitioner(request.user):
-        return redirect("intake:dashboard")
+    # Staff have no use for the patients' welcome page: it offers to start an intake.
+    if request.user.is_authenticated and request.user.is_staff:
+        target = start_page(request.user)
+        if target != reverse("home"):
+            return redirect(target)
     return render(request, "portal/home.html")
 
 
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        """Signing in without a page to return to (the "Log in" link) leads to the role's
+        start page rather than back to the welcome page."""
+        return start_page(self.request.user)
+
+
+def throttle_wait(refusal: dict | None) -> int:
+    """Whole seconds until a throttled device checks codes again (at least 1). After each
+    wrong code django-otp refuses to check any code, right or wrong, for 1, 2, 4, 8 …
+    seconds; a refusal without a time is treated as a one-second wait."""
+    until = (refusal or {}).get("locked_until")
+    if until is None:
+        return 1
+    return max(1, math.ceil((until - timezone.now()).total_seconds()))
+
+
+def wait_message(seconds: int) -> str:
+    return (
+        "That code was not checked: after a wrong code there is a short wait before the "
+        f"next one. Wait {seconds} second{'s' if seconds != 1 else ''}, then enter the "
+        "code your app shows."
+    )
 
 
 @login_required
@@ -74,7 +114,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="Authenticator", confirmed=False)
     form = EnrolForm(request.POST or None, request=request)
-    if request.method == "POST" and form.is_valid():
+    allowed, refusal = device.verify_is_allowed()
+    if request.method == "POST" and form.is_valid() and not allowed:
+        form.add_error("token", wait_message(throttle_wait(refusal)))
+    elif request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -113,9 +156,12 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return redirect("otp_setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        waits = []
         for device in devices:
-            allowed, _ = device.verify_is_allowed()
-            if allowed and device.verify_token(form.cleaned_data["token"]):
+            allowed, refusal = device.verify_is_allowed()
+            if not allowed:
+                waits.append(throttle_wait(refusal))
+            elif device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
                 login_completed(request, request.user)
                 return redirect(safe_next(request))
@@ -129,7 +175,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         )
         if _locked_out(request):
             return redirect("login")  # replaced by the lockout page (axes' middleware)
-        form.add_error("token", "That code did not match. Wait for a new code and try again.")
+        if len(waits) == len(devices):
+            form.add_error("token", wait_message(min(waits)))
+        else:
+            form.add_error("token", "That code did not match. Wait for a new code and try again.")
     return render(
         request, "registration/otp_verify.html", {"form": form, "next": safe_next(request)}
     )

@@ -450,6 +450,8 @@ SETTINGS_VARIABLES = {
     "DATABASE_URL",
     "EMAIL_BACKEND",
     "DEBUG",
+    "PORT",
+    "SITE_URL",
     "HELP_REGION",
     "CLINIC_PHONE",
     "CLINIC_HOURS",

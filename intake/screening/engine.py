@@ -31,7 +31,14 @@ from .context import (
     load_context,
 )
 from .matching import STOP_WORDS, Match, PhraseIndex, Scan, tokenise, word_set, words
-from .measures import MAX_AGE_YEARS, MAX_DURATION_MONTHS, SCORE_MAX, SCORE_MIN, age_on
+from .measures import (
+    MAX_AGE_YEARS,
+    MAX_DURATION_MONTHS,
+    SCORE_MAX,
+    SCORE_MIN,
+    age_on,
+    duration_text,
+)
 from .severities import SEVERITIES
 from .vocabulary import HISTORY, PAIN_REGIONS, PREGNANCY, RED_FLAGS, SEX_AT_BIRTH
 
@@ -1115,6 +1122,7 @@ def _derived_red_flags(
     born = answers.get("date_of_birth")
     age = age_on(date.fromisoformat(born), today) if born else None
     red = set(answers.get("red_flags", ()))
+    lasted = f"pain duration {duration_text(duration)}" if duration is not None else ""
 
     def region_text(keys: Iterable[str]) -> str:
         return "pain region: " + ", ".join(PAIN_REGIONS[k] for k in keys)
@@ -1124,9 +1132,9 @@ def _derived_red_flags(
     if cancer and spine:
         flags.add("RF05", [*cancer, region_text(spine)])
     if age is not None and new_pain and (age > 50 or age < 20):
-        flags.add("RF07", [f"age {age}", f"pain duration {duration} months"])
+        flags.add("RF07", [f"age {age}", lasted])
     if "upper_back" in regions and new_pain:
-        flags.add("RF12", [region_text(["upper_back"]), f"pain duration {duration} months"])
+        flags.add("RF12", [region_text(["upper_back"]), lasted])
     if "head" in regions:
         head = region_text(["head"])
         context = cancer + reading.tagged("hiv") + reading.tagged("immunosuppressed")
@@ -1141,7 +1149,7 @@ def _derived_red_flags(
         if context:
             flags.add("RF14", [head, *dict.fromkeys(context)])
         if age is not None and age > 50 and new_pain:
-            flags.add("RF17", [head, f"age {age}", f"pain duration {duration} months"])
+            flags.add("RF17", [head, f"age {age}", lasted])
     if age is not None and age >= 80:
         flags.add("R39", f"age {age}")
 

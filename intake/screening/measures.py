@@ -19,6 +19,17 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+def duration_text(months: int) -> str:
+    """A duration in months as people say it: "7 years 3 months", "1 year", "5 months",
+    "less than a month". Every page, export and flag that shows a pain duration uses this,
+    so a practitioner never has to divide 87 by 12."""
+    years, rest = divmod(max(int(months), 0), 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if rest:
+        parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return " ".join(parts) or "less than a month"
+
+
 def peg_score(*, pain: int, enjoyment: int, activity: int) -> Decimal:
     """The PEG score: the mean of its three 0-10 items, to one decimal, halves rounded up."""
     total = Decimal(pain + enjoyment + activity)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import template
 
 from intake.screening import severities
+from intake.screening.measures import duration_text
 
 register = template.Library()
 
@@ -31,3 +32,9 @@ def status_badge_class(status: str) -> str:
 @register.filter
 def severity_label(severity: str) -> str:
     return severities.label(severity)
+
+
+@register.filter
+def duration(months: int | None) -> str:
+    """A pain duration in years and months (intake.screening.measures.duration_text)."""
+    return "" if months is None else duration_text(months)

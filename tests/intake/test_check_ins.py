@@ -3,10 +3,13 @@ short wizard, carried forward from the previous picture and screened again on su
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from appointments.models import Appointment
@@ -124,8 +127,6 @@ def test_a_follow_up_without_an_account_or_a_submitted_intake_is_booked_with_a_m
 
 
 def test_the_reminder_pass_reminds_of_an_unfinished_check_in(check_in, settings):
-    from datetime import timedelta
-
     appointment = check_in.appointment
     # Two days before, at the reminder hour: the 3-day slot is due.
     now = appointment.starts_at - timedelta(days=2, hours=1)
@@ -385,3 +386,19 @@ def test_the_practitioner_reviews_a_check_in_as_an_intake(client, check_in, prac
     assert response.status_code == 302
     check_in.refresh_from_db()
     assert check_in.status == Intake.Status.REVIEWED
+
+
+def test_the_dashboard_labels_check_ins_and_triages_them_like_intakes(
+    client, first, check_in, practitioner_client
+):
+    # The intake is reviewed; the check-in's new refer flag puts it first of all.
+    practitioner_client.post(reverse("intake:review", args=[first.pk]), review_data(first))
+    later = SubmittedIntakeFactory(appointment_at=timezone.now() + timedelta(hours=1))
+    red_flags = dict(CHECK_IN_VALID["red_flags"], unexplained_weight_loss="yes")
+    check_in = submitted_check_in(client, check_in, {"red_flags": red_flags})
+    page = practitioner_client.get(reverse("intake:dashboard")).content.decode()
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    assert reverse("intake:intake_detail", args=[check_in.pk]) in rows[0]
+    assert "Check-in" in rows[0]
+    assert reverse("intake:intake_detail", args=[later.pk]) in rows[1]
+    assert all("Check-in" not in row for row in rows[1:])

@@ -127,7 +127,7 @@ def test_it_shows_pain_and_the_answers_as_patient_reported(practitioner_client, 
     assertContains(response, '<p class="display-6 mb-1 peg-score">7.0</p>', html=True)
     assertContains(response, "Lower back")
     assertContains(response, "Neck")
-    assertContains(response, "For 14 months")
+    assertContains(response, "For 1 year 2 months")
     assertContains(response, "Patient-reported")
     assertContains(response, "1961")
 

@@ -24,7 +24,7 @@ def attempt(client: Client, email: str, password: str, **extra):
 
 def test_it_logs_a_patient_in_by_email_in_any_case(client, patient):
     response = attempt(client, "PAT@Example.COM ", PASSWORD)
-    assertRedirects(response, reverse("home"), fetch_redirect_response=False)
+    assertRedirects(response, reverse("intake:my_intake"), fetch_redirect_response=False)
     assert client.session["_auth_user_id"] == str(patient.pk)
 
 
@@ -183,7 +183,7 @@ def test_it_stores_passwords_with_argon2(patient):
 def test_it_never_redirects_off_site_after_login(client, patient, target):
     response = client.post(LOGIN, {"username": patient.email, "password": PASSWORD, "next": target})
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("intake:my_intake")  # on this site, whatever `next` said
 
 
 def test_it_audits_logins_and_failures(client, patient):

@@ -31,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import Appointment
 from intake import steps
+from intake.demo_check_ins import seed_demo_patient
 from intake.export import screening_input
 from intake.models import (
     ConsentSignature,
@@ -570,8 +571,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", type=int, default=2000, help="Intakes per transaction (default 2000)"
         )
+        parser.add_argument(
+            "--without-demo-patient",
+            action="store_true",
+            help="Leave the demo patient without an intake and check-ins (the benchmark "
+            "seeds an exact number of intakes)",
+        )
 
-    def handle(self, *args, intakes: int, if_empty: bool, seed, batch: int, **options) -> None:
+    def handle(
+        self,
+        *args,
+        intakes: int,
+        if_empty: bool,
+        seed,
+        batch: int,
+        without_demo_patient: bool = False,
+        **options,
+    ) -> None:
         if settings.PRODUCTION:
             raise CommandError("seed_demo is for development and benchmark databases only.")
         if intakes < 0 or batch < 1:
@@ -613,3 +629,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Seeded {done:,} intakes in {elapsed:.1f}s")
             + (f" (highest severity of screened intakes: {mix})" if mix else "")
         )
+        # The demo patient's own course (an intake and two check-ins), once.
+        if not without_demo_patient and seed_demo_patient(practitioner=practitioners[0]):
+            self.stdout.write("The demo patient has an intake and two check-ins.")

@@ -43,8 +43,10 @@ class Command(BaseCommand):
                 self.reset_user(email=email, name=name, role=role, staff=staff)
         key = b32encode(bytes.fromhex(DEMO_TOTP_KEY_HEX)).decode()
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD})")
-        for email, _name, role, _staff in DEMO_USERS:
-            self.stdout.write(f"  {role:<13} {email}")
+        for email, name, role, _staff in DEMO_USERS:
+            # A review is signed by typing the account's full name, so it is shown here.
+            signs = f"  signs reviews as: {name}" if role == roles.PRACTITIONER else ""
+            self.stdout.write(f"  {role:<13} {email:<26} {name}{signs}")
         self.stdout.write(
             f"Staff second factor: add the key {key} to an authenticator app, "
             "or run `make otp` for the current code."
