@@ -4,7 +4,9 @@ Runs the page N times through Django's whole stack (middleware, view, templates)
 benchmark database that `make bench` seeds (BENCH_DB, PostgreSQL), with the same signed-in
 practitioner session the load test uses, and prints the CPU time per request and the
 functions that take most of it (cProfile, cumulative). wrk says how fast a page is; this says
-why. Pages: healthz, healthz-signed-in, dashboard, search, intake, guide.
+why. Pages: healthz, healthz-signed-in, dashboard, search, intake (the practitioner's intake
+page), step (a patient's wizard page, "Your pain", GET), step-post (that step posted, valid:
+a 302 to the next step), guide.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run  # noqa: E402  (bench/run.py: the database and the sessions)
 
-PAGES = ["healthz", "healthz-signed-in", "dashboard", "search", "intake", "guide"]
+PAGES = [
+    "healthz",
+    "healthz-signed-in",
+    "dashboard",
+    "search",
+    "intake",
+    "step",
+    "step-post",
+    "guide",
+]
 
 
 def request_for(page: str) -> tuple[str, str]:
@@ -39,6 +50,9 @@ def request_for(page: str) -> tuple[str, str]:
     if page == "intake":
         shown = run.shown_intake()
         return reverse("intake:intake_detail", args=[shown.pk]), run.practitioner_session()[1]
+    if page in ("step", "step-post"):
+        intake = run.step_posters()[0]
+        return reverse("intake:step", args=[intake.pk, "pain"]), run.make_session(intake.patient)
     return reverse("guide:page", args=["safety"]), ""
 
 
@@ -61,13 +75,20 @@ def main() -> None:
         raise SystemExit(f"{run.DB_NAME} holds no intakes: run `make bench` once to seed it.")
 
     path, session = request_for(args.page)
-    client = Client()
+    client = Client(enforce_csrf_checks=False)
     if session:
         client.cookies[settings.SESSION_COOKIE_NAME] = session
+    posting = args.page == "step-post"
+    body = run.pain_answers("unused")
 
     def once() -> None:
-        response = client.get(path)
-        if response.status_code != 200:
+        if posting:
+            response = client.post(path, body, content_type="application/x-www-form-urlencoded")
+            expected = 302
+        else:
+            response = client.get(path)
+            expected = 200
+        if response.status_code != expected:
             raise SystemExit(f"{path} answered {response.status_code}")
 
     for _ in range(20):  # warm the template cache and the connection

@@ -7,7 +7,8 @@
 3. The screening engine benchmark (bench/screening.py).
 4. gunicorn serves the portal on 127.0.0.1 (DEBUG off, production mode off, quiet logs) and
    wrk loads, one after the other: the bare /healthz view, the dashboard (page 1, and a
-   search with a severity filter), an intake page, a wizard step POST, and the anonymous
+   search with a severity filter), an intake page, a wizard step page and its POST (target
+   half the signed-in /healthz), and the anonymous
    guide: a page, the index (both from guide.cache, target 70% of /healthz) and a search.
    Signed-in sessions (with the practitioner's verified second factor) and CSRF tokens are
    made directly in the database, so no login form or OTP code is involved.
@@ -53,6 +54,8 @@ DASHBOARD_P95_MS = 50.0
 DASHBOARD_SHARE = 0.40
 # Guide pages are the same for every anonymous reader and come from guide.cache (issue 16).
 GUIDE_SHARE = 0.70
+# The wizard's step page and its POST against the signed-in /healthz (issue 14, "Scale").
+STEP_FLOOR_SHARE = 0.50
 SEARCH_TERM = "smith"
 POST_PATIENTS = 32  # step POSTs rotate over this many patients, so rows rarely queue on a lock
 
@@ -195,21 +198,11 @@ def shown_intake():
     return with_flags.first() or reviewed.first()
 
 
-def build_scenarios() -> list[dict]:
-    """Each scenario: a name, the lines wrk replays and the response a check expects."""
-    from django.urls import reverse
-    from django.utils.crypto import get_random_string
-
+def step_posters() -> list:
+    """In-progress intakes whose "Your pain" step is open: their patients load and post it."""
     from intake.models import Intake
 
-    _, dashboard_session = practitioner_session()
-    _, search_session = practitioner_session(practice_search=SEARCH_TERM)
-    _, detail_session = practitioner_session()
-    _, floor_session = practitioner_session()
-
-    shown = shown_intake()
-
-    posters = list(
+    return list(
         Intake.objects.filter(
             status=Intake.Status.IN_PROGRESS,
             patient__isnull=False,
@@ -218,12 +211,29 @@ def build_scenarios() -> list[dict]:
         .select_related("patient")
         .order_by("pk")[:POST_PATIENTS]
     )
-    post_lines = []
+
+
+def build_scenarios() -> list[dict]:
+    """Each scenario: a name, the lines wrk replays and the response a check expects."""
+    from django.urls import reverse
+    from django.utils.crypto import get_random_string
+
+    _, dashboard_session = practitioner_session()
+    _, search_session = practitioner_session(practice_search=SEARCH_TERM)
+    _, detail_session = practitioner_session()
+    _, floor_session = practitioner_session()
+
+    shown = shown_intake()
+
+    posters = step_posters()
+    post_lines, step_lines = [], []
     for intake in posters:
         csrf = get_random_string(32)
-        cookie = f"sessionid={make_session(intake.patient)}; csrftoken={csrf}"
+        session = make_session(intake.patient)
+        cookie = f"sessionid={session}; csrftoken={csrf}"
         path = reverse("intake:step", args=[intake.pk, "pain"])
         post_lines.append(("POST", path, cookie, pain_answers(csrf)))
+        step_lines.append(("GET", path, f"sessionid={session}", ""))
 
     def get(path: str, session: str = "") -> tuple:
         return ("GET", path, f"sessionid={session}" if session else "", "")
@@ -256,11 +266,18 @@ def build_scenarios() -> list[dict]:
             "lines": [get(reverse("intake:intake_detail", args=[shown.pk]), detail_session)],
         },
         {
+            "name": f"wizard step page ({len(step_lines)} patients)",
+            "key": "step_page",
+            "lines": step_lines,
+            "floor_target": STEP_FLOOR_SHARE,
+        },
+        {
             "name": f"wizard step POST ({len(post_lines)} patients)",
             "key": "step_post",
             "lines": post_lines,
             "expect": 302,
             "location": "/step/conditions/",
+            "floor_target": STEP_FLOOR_SHARE,
         },
         {
             "name": "guide page (anonymous)",
@@ -480,6 +497,12 @@ def report(scenarios: list[dict], screening: dict) -> bool:
             ok_share = share >= scenario["share_target"]
             verdicts.append(f"≥{scenario['share_target']:.0%} {'PASS' if ok_share else 'FAIL'}")
             passed = passed and ok_share
+        if scenario.get("floor_target"):
+            ok_floor = r["rps"] / floor >= scenario["floor_target"]
+            verdicts.append(
+                f"≥{scenario['floor_target']:.0%} of signed-in {'PASS' if ok_floor else 'FAIL'}"
+            )
+            passed = passed and ok_floor
         say(
             f"  {scenario['name']:<38} {r['rps']:>8,.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
             f"{share:>11.0%} {r['rps'] / floor:>12.0%} {r['errors']:>6}  {', '.join(verdicts)}"

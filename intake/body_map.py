@@ -157,3 +157,32 @@ def body_map_views(chosen: set[str]) -> list[dict]:
             }
         )
     return views
+
+
+# The figures drawn once per process with nothing ticked; a page then marks its ticked shapes
+# in that text. Drawing the template (about 90 shapes) on every view of the pain step cost
+# more than the rest of its page context.
+_UNTICKED: str | None = None
+
+
+def _shape_tag(shape_id: str, selected: bool) -> str:
+    ticked = " is-selected" if selected else ""
+    return f'<path id="{shape_id}" class="body-region{ticked}"'
+
+
+def body_map_html(chosen: set[str]) -> str:
+    """`templates/intake/patient/_body_map.html` drawn with the regions in `chosen` ticked."""
+    global _UNTICKED
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    if _UNTICKED is None:
+        _UNTICKED = render_to_string(
+            "intake/patient/_body_map.html", {"body_map": body_map_views(set())}
+        )
+    html = _UNTICKED
+    for region in sorted(set(chosen) & PAIN_REGIONS.keys()):
+        for view in VIEWS:
+            shape_id = f"body-map-{view.name}-{region}"
+            html = html.replace(_shape_tag(shape_id, False), _shape_tag(shape_id, True), 1)
+    return mark_safe(html)  # noqa: S308 (the template's own output; region ids are from PAIN_REGIONS)

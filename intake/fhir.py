@@ -1,4 +1,9 @@
-"""The intake in HL7 FHIR R4: the questionnaire itself, and one intake as a transaction Bundle.
+"""The intake in HL7 FHIR R4: the questionnaires themselves, and one intake as a transaction Bundle.
+
+There are two Questionnaires: the first visit's intake (`Questionnaire/intake`) and the short
+check-in before a follow-up visit (`Questionnaire/check-in`, its own steps in
+intake/steps.py). A check-in's response names the check-in questionnaire and its bundle
+carries it.
 
 The Questionnaire is read off the wizard's own forms, so it cannot drift from what patients
 are asked: one group per step (linkId = the step's identifier) holding one item per field
@@ -45,6 +50,7 @@ from intake.screening.vocabulary import ALLERGIES, CONDITIONS, LIMBS
 from portal.models import User
 
 QUESTIONNAIRE_NAME = "PracticeIntake"
+CHECK_IN_QUESTIONNAIRE_NAME = "PracticeCheckIn"
 MODIFICATIONS = dict(Review.Modification.choices)
 PORTAL_VERSION = tomllib.loads(
     (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
@@ -73,15 +79,31 @@ ISSUE_SEVERITY = {
     "info": "low",
 }
 # Fields a form's clean() insists on although the field itself is optional.
-REQUIRED_BY_CLEAN = {"pain.regions", "conditions.lymphoedema_limbs", "pregnancy.weeks"}
+REQUIRED_BY_CLEAN = {
+    "pain.regions",
+    "conditions.lymphoedema_limbs",
+    "pregnancy.weeks",
+    "since.lymphoedema_limbs",
+    "since.weeks",
+    "reactions.reactions",
+    "reactions.timing",
+}
 # Questions asked only after a given answer: (question, answer code) by linkId.
 ENABLE_WHEN = {
     "conditions.lymphoedema_limbs": ("conditions.conditions", "=", "lymphoedema"),
     "pregnancy.weeks": ("pregnancy.status", "=", "yes"),
+    # The check-in's own (intake/forms.py SinceForm, ReactionsForm).
+    "since.lymphoedema_limbs": ("since.conditions", "=", "lymphoedema"),
+    "since.weeks": ("since.status", "=", "yes"),
+    "reactions.reactions": ("reactions.had_reaction", "=", "yes"),
+    "reactions.timing": ("reactions.had_reaction", "=", "yes"),
+    "reactions.detail": ("reactions.had_reaction", "=", "yes"),
 }
 # The pregnancy step is not asked of anyone whose sex at birth is male (steps.PregnancyStep).
 STEP_ENABLE_WHEN = {"pregnancy": ("about.sex_at_birth", "!=", "male")}
-PEG_ITEMS = ("pain.peg_pain", "pain.peg_enjoyment", "pain.peg_activity")
+PEG_FIELDS = ("peg_pain", "peg_enjoyment", "peg_activity")
+# The step that asks the PEG questions: the pain step of an intake, a check-in's first step.
+PEG_STEP = {False: "pain", True: "peg"}
 PEG_TEXT = "PEG score (pain, enjoyment of life, general activity): mean of three 0-10 items"
 PEG_LABELS = {
     "peg_pain": "PEG: average pain in the past week (0-10)",
@@ -95,8 +117,8 @@ def base_url() -> str:
     return f"{settings.SITE_URL}/fhir"
 
 
-def questionnaire_url() -> str:
-    return f"{base_url()}/Questionnaire/intake"
+def questionnaire_url(*, check_in: bool = False) -> str:
+    return f"{base_url()}/Questionnaire/{'check-in' if check_in else 'intake'}"
 
 
 def code_system(name: str) -> str:
@@ -123,6 +145,12 @@ def _step_fields(step: steps.Step) -> dict[str, django_forms.Field]:
     medication rows are added when the form is made)."""
     if step.form_class is forms.MedicationsForm:
         return {"none": forms.MedicationsForm.base_fields["none"]}
+    if step.form_class is forms.MedicineChangesForm:
+        return {}  # one question per medicine on the patient's list: a repeating group
+    if step.form_class is forms.SinceForm:
+        # Asked with no earlier picture, so the pregnancy questions are in (they are shown
+        # only where the earlier picture's sex at birth is not male).
+        return dict(step.form_class(intake=Intake(answers={}), before={}).fields)
     return dict(step.form_class(intake=Intake(answers={})).fields)
 
 
@@ -183,28 +211,44 @@ def _read_only(link_id: str, kind: str, text: str, **extra) -> dict:
 def _extra_items(step: steps.Step) -> list[dict]:
     """Items the portal adds to a step's answers itself: worked out, or recorded."""
     if step.identifier == "pain":
-        peg = " + ".join(
-            f"%resource.repeat(item).where(linkId='{link}').answer.value" for link in PEG_ITEMS
-        )
-        calculated = {
-            "url": CALCULATED,
-            "valueExpression": {
-                "language": "text/fhirpath",
-                "expression": f"(({peg}) / 3).round(1)",
-            },
-        }
         return [
             _read_only(
                 "pain.duration_months",
                 "integer",
                 "How many months ago the pain started (from the month and year given)",
             ),
-            _read_only(
-                "pain.peg_score",
-                "decimal",
-                "PEG score: the mean of the three PEG answers, to one decimal place",
-                extension=[calculated],
-            ),
+            _peg_score_item("pain"),
+        ]
+    if step.identifier == "peg":
+        return [_peg_score_item("peg")]
+    if step.identifier == "medicines":
+        started = forms.StartedRowForm.base_fields
+        return [
+            {
+                "linkId": "medicines.records",
+                "text": "Medicines on the patient's list, confirmed or stopped",
+                "type": "group",
+                "repeats": True,
+                "item": [
+                    _read_only("medicines.records.name", "string", "Medicine"),
+                    {
+                        "linkId": "medicines.records.still",
+                        "text": "Still taking it",
+                        "type": "boolean",
+                        "required": True,
+                    },
+                    _question(
+                        "medicines.records.stopped_on", forms.reported_date_field("When stopped")
+                    ),
+                ],
+            },
+            {
+                "linkId": "medicines.started",
+                "text": "Medicines started since the last visit",
+                "type": "group",
+                "repeats": True,
+                "item": [_question(f"medicines.started.{name}", started[name]) for name in started],
+            },
         ]
     if step.identifier == "medications":
         rows = forms.MedicationRowForm.base_fields
@@ -225,9 +269,25 @@ def _extra_items(step: steps.Step) -> list[dict]:
     return []
 
 
-def _items() -> list[dict]:
+def _peg_score_item(step: str) -> dict:
+    peg = " + ".join(
+        f"%resource.repeat(item).where(linkId='{step}.{name}').answer.value" for name in PEG_FIELDS
+    )
+    calculated = {
+        "url": CALCULATED,
+        "valueExpression": {"language": "text/fhirpath", "expression": f"(({peg}) / 3).round(1)"},
+    }
+    return _read_only(
+        f"{step}.peg_score",
+        "decimal",
+        "PEG score: the mean of the three PEG answers, to one decimal place",
+        extension=[calculated],
+    )
+
+
+def _items(check_in: bool = False) -> list[dict]:
     groups = []
-    for step in steps.FORM_STEPS:
+    for step in steps.CHECK_IN_FORM_STEPS if check_in else steps.FORM_STEPS:
         children = [
             _question(f"{step.identifier}.{name}", field)
             for name, field in _step_fields(step).items()
@@ -245,29 +305,30 @@ def _items() -> list[dict]:
 
 
 @cache
-def _version_for(base: str) -> str:
-    digest = hashlib.sha256(json.dumps(_items(), sort_keys=True).encode()).hexdigest()
+def _version_for(base: str, check_in: bool) -> str:
+    digest = hashlib.sha256(json.dumps(_items(check_in), sort_keys=True).encode()).hexdigest()
     return f"{PORTAL_VERSION}+{digest[:10]}"
 
 
-def questionnaire_version() -> str:
+def questionnaire_version(*, check_in: bool = False) -> str:
     """The current questionnaire's version: the portal's version and a digest of the items
     (read with the clinic's own base URL, which is part of every option's code system)."""
-    return _version_for(base_url())
+    return _version_for(base_url(), check_in)
 
 
-def questionnaire() -> dict:
-    """The intake questionnaire as a FHIR R4 Questionnaire."""
+def questionnaire(*, check_in: bool = False) -> dict:
+    """The intake questionnaire (or the check-in's) as a FHIR R4 Questionnaire."""
     return {
         "resourceType": "Questionnaire",
-        "url": questionnaire_url(),
-        "version": questionnaire_version(),
-        "name": QUESTIONNAIRE_NAME,
-        "title": f"{settings.PRACTICE_NAME}: intake before a first visit",
+        "url": questionnaire_url(check_in=check_in),
+        "version": questionnaire_version(check_in=check_in),
+        "name": CHECK_IN_QUESTIONNAIRE_NAME if check_in else QUESTIONNAIRE_NAME,
+        "title": f"{settings.PRACTICE_NAME}: "
+        + ("check-in before a follow-up visit" if check_in else "intake before a first visit"),
         "status": "active",
         "subjectType": ["Patient"],
         "publisher": settings.PRACTICE_NAME,
-        "item": _items(),
+        "item": _items(check_in),
     }
 
 
@@ -320,10 +381,11 @@ def _response_group(group: dict, stored: dict, answers: dict, intake: Intake) ->
         if not _enabled(item, answers):
             continue
         field = item["linkId"].removeprefix(f"{step}.")
-        if item["linkId"] == "pain.peg_score":
+        if field == "peg_score":
             value = None if intake.peg_score is None else float(intake.peg_score)
-        elif item["linkId"] == "medications.items":
-            children += _medication_rows(item, stored.get("items", []))
+        elif item["type"] == "group" and item.get("repeats"):
+            # Rows: medications.items, or a check-in's medicines.records and .started.
+            children += _medication_rows(item, stored.get(field, []))
             continue
         else:
             value = stored.get(field)
@@ -351,7 +413,7 @@ def saved_answers(intake: Intake) -> dict:
     """The answers the patient saved, without drafts, and without steps that do not apply
     (a pregnancy answer filled in automatically for a male sex at birth)."""
     answers = {k: v for k, v in (intake.answers or {}).items() if not k.startswith("_")}
-    for step in steps.FORM_STEPS:
+    for step in steps.form_steps(intake):
         if step.identifier in answers and not step.is_applicable(intake):
             del answers[step.identifier]
     return answers
@@ -360,7 +422,7 @@ def saved_answers(intake: Intake) -> dict:
 def response_items(intake: Intake) -> list[dict]:
     answers = saved_answers(intake)
     items = []
-    for group in questionnaire()["item"]:
+    for group in questionnaire(check_in=intake.is_check_in)["item"]:
         if group["linkId"] not in answers or not _enabled(group, answers):
             continue
         group_out = _response_group(group, answers[group["linkId"]], answers, intake)
@@ -400,14 +462,17 @@ class _Entries:
         )
         return {"reference": self.ref(kind, value)}
 
-    def add_questionnaire(self) -> None:
+    def add_questionnaire(self, *, check_in: bool) -> None:
         """The questionnaire the response answers, matched on its canonical URL and version
         (the response names it by those, not by a reference)."""
-        url, version = questionnaire_url(), questionnaire_version()
+        url, version = (
+            questionnaire_url(check_in=check_in),
+            questionnaire_version(check_in=check_in),
+        )
         self.entries.append(
             {
                 "fullUrl": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{url}|{version}')}",
-                "resource": questionnaire(),
+                "resource": questionnaire(check_in=check_in),
                 "request": {
                     "method": "PUT",
                     "url": f"Questionnaire?{urlencode({'url': url, 'version': version})}",
@@ -475,10 +540,11 @@ def _submitted(intake: Intake) -> bool:
 
 
 def _response(intake: Intake, patient: dict) -> dict:
-    version = intake.questionnaire_version or questionnaire_version()
+    check_in = intake.is_check_in
+    version = intake.questionnaire_version or questionnaire_version(check_in=check_in)
     resource = {
         "resourceType": "QuestionnaireResponse",
-        "questionnaire": f"{questionnaire_url()}|{version}",
+        "questionnaire": f"{questionnaire_url(check_in=check_in)}|{version}",
         "status": "completed" if _submitted(intake) else "in-progress",
         "subject": patient,
         "authored": fhir_time(_authored(intake)),
@@ -720,7 +786,7 @@ def bundle(intake: Intake) -> dict:
     entries = _Entries()
     answers = saved_answers(intake)
 
-    entries.add_questionnaire()
+    entries.add_questionnaire(check_in=intake.is_check_in)
 
     patient_resource, patient_value = _patient(intake)
     patient = entries.add(patient_resource, "patient", patient_value)
@@ -749,7 +815,7 @@ def bundle(intake: Intake) -> dict:
             _allergy(text, intake, patient), "allergy", f"intake-{intake.pk}-allergy-{number}"
         )
 
-    peg = _peg(intake, answers.get("pain", {}), patient, response)
+    peg = _peg(intake, answers.get(PEG_STEP[intake.is_check_in], {}), patient, response)
     if peg:
         entries.add(peg, "observation", f"intake-{intake.pk}-peg")
 

@@ -20,6 +20,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core import validators
 from django.core.exceptions import ValidationError
+from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.utils import timezone
 
 from intake.screening.measures import (
@@ -287,8 +288,17 @@ class RegisterForm(NeutraliseBidiMixin, forms.Form):
 # Intake steps ---------------------------------------------------------------------------
 
 
+# The wizard's widgets are drawn with Django's Jinja2 copies of its widget templates: the
+# same markup, compiled to Python, several times faster than the template language on the
+# pages patients load most (bench/README.md). Only for the wizard: the admin's widgets have
+# no Jinja2 templates, so the project's FORM_RENDERER stays Django's default.
+STEP_RENDERER = Jinja2Renderer()
+
+
 class StepForm(NeutraliseBidiMixin, forms.Form):
     """Base for the wizard's forms. `intake` gives cross-step checks (age) their context."""
+
+    default_renderer = STEP_RENDERER
 
     def rows_changed(self, action: str) -> dict | None:
         """For a form with rows the patient adds and removes (EditableRowsMixin)."""

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from intake import forms
-from intake.body_map import body_map_views
+from intake.body_map import body_map_html
 from intake.models import ConsentSignature, ConsentText, Intake, MedicationRecord
 from intake.screening import medication_names, vocabulary
 from intake.screening.measures import duration_text
@@ -151,7 +151,7 @@ class PainStep(Step):
             chosen = set(data.getlist("regions")) if hasattr(data, "getlist") else set()
         else:
             chosen = set(form.initial.get("regions", []))
-        return {"body_map": body_map_views(chosen)}
+        return {"body_map_html": body_map_html(chosen)}
 
     def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
         row.peg_score = form.peg_score()

@@ -115,7 +115,7 @@ def intake_submit(*, intake: Intake, user: User, request: HttpRequest | None = N
         ).update(
             status=Intake.Status.SUBMITTED,
             submitted_at=timezone.now(),
-            questionnaire_version=questionnaire_version(),
+            questionnaire_version=questionnaire_version(check_in=row.is_check_in),
         )
         if not won:
             return False

@@ -192,7 +192,9 @@ def test_it_calculates_the_peg_score_from_the_three_answers():
 
 def test_its_version_changes_with_the_questions(monkeypatch):
     before = fhir.questionnaire_version()
-    monkeypatch.setattr(fhir, "_items", lambda: [{"linkId": "about", "type": "group"}])
+    monkeypatch.setattr(
+        fhir, "_items", lambda check_in=False: [{"linkId": "about", "type": "group"}]
+    )
     fhir._version_for.cache_clear()
     try:
         assert fhir.questionnaire_version() != before

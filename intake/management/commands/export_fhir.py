@@ -1,5 +1,6 @@
-"""`manage.py export_fhir ID` prints one intake as a FHIR R4 Bundle; `manage.py export_fhir
---questionnaire` prints the intake Questionnaire. A bad id or an unknown option exits with
+"""`manage.py export_fhir ID` prints one intake (or check-in) as a FHIR R4 Bundle; `manage.py
+export_fhir --questionnaire` prints the intake Questionnaire, and `--questionnaire --check-in`
+the follow-up check-in's. A bad id or an unknown option exits with
 status 2 and a one-line message on stderr, nothing on stdout. Every export of an intake is
 written to the audit trail, as the download is."""
 
@@ -40,15 +41,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--questionnaire", action="store_true", help="print the Questionnaire instead"
         )
+        parser.add_argument(
+            "--check-in",
+            action="store_true",
+            help="with --questionnaire: the follow-up check-in's Questionnaire",
+        )
 
-    def handle(self, *args: Any, intake_id: str | None, questionnaire: bool, **options) -> None:
+    def handle(
+        self,
+        *args: Any,
+        intake_id: str | None,
+        questionnaire: bool,
+        check_in: bool = False,
+        **options,
+    ) -> None:
         if questionnaire == (intake_id is not None):
             raise CommandError(
                 "export_fhir: give an intake id or --questionnaire (one of them)",
                 returncode=BAD_INPUT,
             )
+        if check_in and not questionnaire:
+            raise CommandError(
+                "export_fhir: --check-in goes with --questionnaire (an id says its own kind)",
+                returncode=BAD_INPUT,
+            )
         if questionnaire:
-            self._print(fhir.questionnaire())
+            self._print(fhir.questionnaire(check_in=check_in))
             return
         if not intake_id.isascii() or not intake_id.isdigit() or len(intake_id) > 18:
             raise CommandError(

@@ -1,0 +1,20 @@
+"""The wizard's fields, drawn as crispy draws them but from cached shells
+(intake/field_cache.py says how and why it is safe)."""
+
+from django import template
+
+from intake.field_cache import field_html, option_html
+
+register = template.Library()
+
+
+@register.filter
+def as_step_field(bound):
+    """`{{ form.field|as_step_field }}`: the same HTML as crispy's `as_crispy_field`."""
+    return field_html(bound)
+
+
+@register.filter
+def option_tag(option):
+    """`{{ widget|option_tag }}`: the same HTML as `{{ widget.tag }}`."""
+    return option_html(option)

@@ -1,0 +1,114 @@
+"""The wizard's cached crispy shells (intake/field_cache.py) and body map draw exactly what
+crispy and the template draw, and never show one patient's answers to another."""
+
+from __future__ import annotations
+
+import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django.template.loader import render_to_string
+from django.test import Client
+
+from intake import steps
+from intake.body_map import body_map_html, body_map_views
+from intake.field_cache import field_html, option_html
+from tests.factories import IntakeFactory
+from tests.helpers import VALID, sign_in, step_url
+
+pytestmark = pytest.mark.django_db
+
+ABOUT_DONE = {"about": {**VALID["about"], "date_of_birth": "1961-03-14"}}
+
+
+def pairs(step, data):
+    """Two fresh forms of the step with the same data: one for crispy, one for the cache."""
+    intake = IntakeFactory(answers=ABOUT_DONE, completed_steps=["about"])
+    return step.make_form(intake, data), step.make_form(intake, data)
+
+
+@pytest.mark.parametrize("step", steps.FORM_STEPS, ids=lambda s: s.identifier)
+@pytest.mark.parametrize("bound", [False, True], ids=["empty", "answered"])
+def test_every_field_is_drawn_as_crispy_draws_it(step, bound):
+    data = VALID.get(step.identifier) if bound else None
+    for _ in range(2):  # the second time from the cached shells
+        crispy_form, cached_form = pairs(step, data)
+        if bound:
+            crispy_form.is_valid()
+            cached_form.is_valid()
+        for name in crispy_form.fields:
+            assert str(field_html(cached_form[name])) == str(as_crispy_field(crispy_form[name]))
+
+
+def test_a_field_with_an_error_is_drawn_by_crispy_with_its_error():
+    crispy_form, cached_form = pairs(steps.BY_ID["pain"], {"intensity_now": "eleven"})
+    assert not cached_form.is_valid() and not crispy_form.is_valid()
+    drawn = str(field_html(cached_form["intensity_now"]))
+    assert "is-invalid" in drawn
+    assert drawn == str(as_crispy_field(crispy_form["intensity_now"]))
+
+
+def test_options_are_drawn_as_the_widget_draws_them():
+    crispy_form, cached_form = pairs(steps.BY_ID["pain"], VALID["pain"])
+    for _ in range(2):
+        drawn = [str(option_html(w)) for w in cached_form["regions"]]
+        assert drawn == [str(w.tag()) for w in crispy_form["regions"]]
+    assert sum("checked" in html for html in drawn) == len(VALID["pain"]["regions"])
+
+
+@pytest.mark.parametrize("chosen", [set(), {"low_back"}, {"left_knee", "head", "nonsense"}])
+def test_the_body_map_is_the_template_with_the_ticked_regions(chosen):
+    expected = render_to_string(
+        "intake/patient/_body_map.html", {"body_map": body_map_views(chosen)}
+    )
+    assert body_map_html(chosen) == expected
+
+
+def pain_page_of(patient, intake) -> str:
+    client = sign_in(Client(), patient)
+    response = client.get(step_url(intake, "pain"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_two_patients_each_see_their_own_answers():
+    """The same step drawn for two patients, one after the other from the same caches, shows
+    each their own typed text, numbers, month, ticked regions and body map."""
+    first_answers = {
+        **VALID["pain"],
+        "complaint": "Stiff neck after gardening",
+        "regions": ["neck"],
+        "started_month": 4,
+        "started_year": 2019,
+        "intensity_now": 2,
+        "goals": "Turn my head when driving",
+    }
+    second_answers = {
+        **VALID["pain"],
+        "complaint": "Sore right knee on stairs",
+        "regions": ["right_knee"],
+        "started_month": 11,
+        "started_year": 2023,
+        "intensity_now": 9,
+        "goals": "Climb the stairs at home",
+    }
+    first = IntakeFactory(answers={**ABOUT_DONE, "pain": first_answers}, completed_steps=["about"])
+    second = IntakeFactory(
+        answers={**ABOUT_DONE, "pain": second_answers}, completed_steps=["about"]
+    )
+    pages = [pain_page_of(first.patient, first), pain_page_of(second.patient, second)]
+    pages.append(pain_page_of(first.patient, first))  # and again, from warm caches
+    for page, own, other in (
+        (pages[0], first_answers, second_answers),
+        (pages[1], second_answers, first_answers),
+        (pages[2], first_answers, second_answers),
+    ):
+        assert own["complaint"] in page and other["complaint"] not in page
+        assert own["goals"] in page and other["goals"] not in page
+        assert f'value="{own["started_year"]}"' in page
+        assert f'value="{other["started_year"]}"' not in page
+        assert f'<option value="{own["started_month"]}" selected>' in page
+        assert f'<option value="{other["started_month"]}" selected>' not in page
+        assert f'name="intensity_now" value="{own["intensity_now"]}"' in page
+        own_region, other_region = own["regions"][0], other["regions"][0]
+        assert f'value="{own_region}" class="form-check-input region-checkbox"' in page
+        assert f'id="body-map-front-{own_region}" class="body-region is-selected"' in page
+        assert f'id="body-map-front-{other_region}" class="body-region"' in page
