@@ -152,9 +152,7 @@ def test_a_patient_completes_the_intake_with_the_keyboard_alone(open_page, pract
     keys.type_into("#id_username", EMAIL)
     keys.type_into("#id_password", PATIENT_PASSWORD)
     page.keyboard.press("Enter")  # Enter in a field sends the form
-    expect(page.get_by_role("link", name="Continue my intake")).to_be_visible()
-    keys.start()
-    keys.press_on("main a[href='/intake/']", "Enter")
+    # Signing in leads a patient straight to their intake, where they left it (issue 17).
     expect(page.get_by_role("heading", level=1)).to_have_text("Health conditions")
     keys.start()
 
