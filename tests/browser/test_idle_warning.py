@@ -34,15 +34,17 @@ def test_it_warns_before_the_idle_logoff_and_lets_the_patient_stay(
 ):
     page = open_page(viewport)
     log_in(page, patient.email, PASSWORD)
-    signed_in = page.get_by_role("link", name="Continue my intake")
+    # Signing in leads a patient to their intake (issue 17).
+    signed_in = page.get_by_role("heading", level=1, name="My intake")
     expect(signed_in).to_be_visible()
     warning = page.get_by_role("alertdialog", name="Are you still there?")
     expect(warning).to_be_hidden()
     # The patient is part-way through the page with the keyboard when the warning comes.
     page.keyboard.press("Tab")
-    while not page.evaluate("() => document.activeElement.matches('main a')"):
+    while not page.evaluate("() => document.activeElement.matches('main button')"):
         page.keyboard.press("Tab")
-    expect(signed_in).to_be_focused()
+    start = page.get_by_role("button", name="Start my intake")
+    expect(start).to_be_focused()
 
     expect(warning).to_be_visible(timeout=15_000)
     expect(warning).to_contain_text("you will be signed out soon")
@@ -58,10 +60,10 @@ def test_it_warns_before_the_idle_logoff_and_lets_the_patient_stay(
     assert keepalive.value.json() == {"remaining": 150}
     expect(warning).to_be_hidden()
     # Still signed in, on the same page: nothing was reloaded or lost, and focus is back
-    # on the link the patient had reached, not dropped to the top of the page.
+    # on the button the patient had reached, not dropped to the top of the page.
     assert page.evaluate("() => window.sameDocument") is True
     expect(signed_in).to_be_visible()
-    expect(signed_in).to_be_focused()
+    expect(start).to_be_focused()
     assert_focus_visible(page)
 
 
@@ -71,19 +73,20 @@ def test_it_signs_the_patient_out_when_nobody_answers_the_warning(open_page, pat
     settings.IDLE_WARNING_BEFORE = timedelta(seconds=4)
     page = open_page("desktop")
     log_in(page, patient.email, PASSWORD)
-    expect(page.get_by_role("link", name="Continue my intake")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="My intake")).to_be_visible()
     warning = page.get_by_role("alertdialog", name="Are you still there?")
     expect(warning).to_be_visible(timeout=10_000)
 
     # Nobody presses anything: when the time is up the page reloads, once, and the server
     # signs the session out (the poll only reports that time is up). An early reload would
     # count as activity and, in production, renew the session.
+    here = urlsplit(page.url).path  # the intake page sign-in led to
     loads: list[str] = []
     page.on("request", lambda r: loads.append(r.url) if r.is_navigation_request() else None)
     expect(page.get_by_role("status")).to_contain_text(
         "signed out after a period of inactivity", timeout=15_000
     )
-    assert [urlsplit(url).path for url in loads].count("/") == 1, loads
+    assert [urlsplit(url).path for url in loads].count(here) == 1, loads
     expect(page.get_by_role("link", name="Continue my intake")).to_have_count(0)
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     expect(page.get_by_role("link", name="Log in")).to_be_visible()

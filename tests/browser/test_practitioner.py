@@ -36,7 +36,7 @@ def test_a_practitioner_reviews_a_flagged_intake(open_page, practitioner):
     expect(rows).to_have_count(1)
     row = rows.first
     expect(row).to_contain_text("Submitted")
-    row.get_by_role("link", name="Harriet Quill").click()
+    row.get_by_role("link", name="Harriet Quill", exact=True).click()
 
     # Read the flags: an anticoagulant and night pain.
     expect(page.get_by_role("heading", level=1)).to_have_text("Harriet Quill")

@@ -99,7 +99,7 @@ def test_it_has_no_serious_accessibility_problems_on_error_pages(any_page: Page,
 
     # 403: a patient opens the practitioners' dashboard.
     log_in(page, patient.email, PASSWORD)
-    expect(page.get_by_role("link", name="Continue my intake")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="My intake")).to_be_visible()
     response = page.goto("/practice/")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text(
