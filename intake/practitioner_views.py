@@ -349,10 +349,11 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = selectors.practice_patient(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, patient)
     flags = _decorate(selectors.patient_flags(patient=patient))
+    visits = selectors.patient_visits(patient=patient)
     context = {
         "patient": patient,
-        "visits": selectors.patient_visits(patient=patient),
-        "appointments": selectors.patient_appointments(patient=patient),
+        "visits": visits,
+        "appointments": selectors.patient_appointments(patient=patient, visits=visits),
         "reviews": selectors.patient_reviews(patient=patient),
         "flags": flags,
         "adverse_events": selectors.patient_adverse_events(patient=patient),
