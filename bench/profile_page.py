@@ -6,7 +6,8 @@ practitioner session the load test uses, and prints the CPU time per request and
 functions that take most of it (cProfile, cumulative). wrk says how fast a page is; this says
 why. Pages: healthz, healthz-signed-in, dashboard, search, intake (the practitioner's intake
 page), step (a patient's wizard page, "Your pain", GET), step-post (that step posted, valid:
-a 302 to the next step), guide.
+a 302 to the next step), patient (the practitioner's patient page of a patient with 10
+check-ins), check-in and check-in-post (a check-in's first step, GET and posted), guide.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ PAGES = [
     "intake",
     "step",
     "step-post",
+    "patient",
+    "check-in",
+    "check-in-post",
     "guide",
 ]
 
@@ -53,6 +57,13 @@ def request_for(page: str) -> tuple[str, str]:
     if page in ("step", "step-post"):
         intake = run.step_posters()[0]
         return reverse("intake:step", args=[intake.pk, "pain"]), run.make_session(intake.patient)
+    if page == "patient":
+        patient = run.page_patients()[0]
+        return reverse("intake:patient_detail", args=[patient]), run.practitioner_session()[1]
+    if page in ("check-in", "check-in-post"):
+        check_in = run.check_in_posters()[0]
+        path = reverse("intake:step", args=[check_in.pk, "peg"])
+        return path, run.make_session(check_in.patient)
     return reverse("guide:page", args=["safety"]), ""
 
 
@@ -78,8 +89,8 @@ def main() -> None:
     client = Client(enforce_csrf_checks=False)
     if session:
         client.cookies[settings.SESSION_COOKIE_NAME] = session
-    posting = args.page == "step-post"
-    body = run.pain_answers("unused")
+    posting = args.page in ("step-post", "check-in-post")
+    body = run.peg_answers("unused") if args.page == "check-in-post" else run.pain_answers("unused")
 
     def once() -> None:
         if posting:

@@ -357,13 +357,15 @@ def patient_reviews(*, patient: User) -> list[Review]:
     )
 
 
-def patient_flags(*, patient: User) -> list[Flag]:
+def patient_flags(*, patient: User) -> list[dict]:
     """The flags of the current screening of each of the patient's intakes and check-ins,
-    oldest screening first and in the engine's order within one."""
+    oldest screening first and in the engine's order within one, as the values the
+    patient page's table shows (severity, title, when screened, which visit): a course of
+    check-ins has dozens of flags, and their reasons and sources (JSON) are on each
+    intake's own page."""
     return list(
         Flag.objects.filter(run__intake__patient=patient, run__is_current=True)
-        .select_related("run", "run__intake")
-        .defer(*(f"run__intake__{name}" for name in VISIT_ONLY))
+        .values("severity", "title", "run__created_at", "run__intake_id", "run__intake__kind")
         .order_by("run__created_at", "run__pk", "position")
     )
 
