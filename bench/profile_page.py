@@ -72,6 +72,9 @@ def main() -> None:
     parser.add_argument("page", choices=PAGES, nargs="?", default="dashboard")
     parser.add_argument("-n", type=int, default=300, help="requests to time (default 300)")
     parser.add_argument("--top", type=int, default=35, help="functions to list (default 35)")
+    parser.add_argument(
+        "--sort", default="cumulative", help="cProfile order: cumulative (default), tottime"
+    )
     args = parser.parse_args()
 
     run.ensure_database()
@@ -117,7 +120,7 @@ def main() -> None:
         once()
     profiler.disable()
     stats = pstats.Stats(profiler)
-    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
