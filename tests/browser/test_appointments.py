@@ -48,7 +48,7 @@ def send_reminders(now) -> str:
 def test_booking_invites_reminds_and_the_patient_submits(open_page, practitioner):
     staff = open_page("desktop")
     log_in_staff(staff, practitioner, PASSWORD)
-    staff.get_by_role("link", name="Appointments").click()
+    staff.get_by_role("navigation", name="Main").get_by_role("link", name="Appointments").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Appointments")
     staff.get_by_role("link", name="Book an appointment").click()
     check_page(staff, "appointment-new")
