@@ -28,7 +28,6 @@ from outbox.models import Email
 from tests.browser.browser_support import (
     PATIENT_PASSWORD,
     check_page,
-    log_in,
     log_in_staff,
 )
 from tests.helpers import PASSWORD
