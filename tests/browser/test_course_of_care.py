@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -27,7 +26,10 @@ from intake.models import AdverseEvent, Intake, MedicationRecord, Review
 from outbox.models import Email
 from tests.browser.browser_support import (
     PATIENT_PASSWORD,
+    answers_for,
     check_page,
+    fill_about_step,
+    link_in,
     log_in_staff,
 )
 from tests.helpers import PASSWORD
@@ -38,16 +40,19 @@ pytestmark = pytest.mark.browser
 NAME = "Noor Haddad"
 EMAIL = "noor@example.com"
 NEXT = "Save and continue"
+# The pain step's scores (label: answer): the PEG items make 7.0 at the first visit.
+PAIN_SCORES = {
+    "Pain right now": "6",
+    "Average pain over the last week": "7",
+    "Worst pain over the last week": "9",
+    "What number best describes your pain": "7",
+    "enjoyment of life": "6",
+    "general activity": "8",
+}
 
 
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
-
-
-def link_in(body: str, marker: str) -> str:
-    found = re.search(rf"https?://\S*{re.escape(marker)}\S*", body)
-    assert found, f"no {marker} link in the email"
-    return urlsplit(found.group(0)).path
 
 
 def board_row(page: Page, name: str):
@@ -70,17 +75,19 @@ def book(page: Page, *, kind: str, starts) -> None:
     page.get_by_role("button", name="Book appointment").click()
 
 
+def no_symptoms(page: Page) -> None:
+    """The red-flag step, the same on the intake and the check-in: "No" to each."""
+    expect(heading(page)).to_have_text("Symptoms to check")
+    for radio in page.get_by_label("No", exact=True).all():
+        radio.check()
+    page.get_by_role("button", name=NEXT).click()
+
+
 def fill_intake(page: Page) -> None:
     """Every step of the first-visit intake by touch: no anticoagulant yet (paracetamol
     only), no red flag, PEG 7.0."""
     expect(heading(page)).to_have_text("About you")
-    page.get_by_label("Full legal name").fill(NAME)
-    page.get_by_label("Date of birth").fill("02/05/1972")
-    page.get_by_role("radio", name="Female").check()
-    page.get_by_role("textbox", name=re.compile(r"^Phone number")).fill("07700 900321")
-    page.get_by_label("Emergency contact: name").fill("Sami Haddad")
-    page.get_by_label("Emergency contact: phone number").fill("07700 900322")
-    page.get_by_role("button", name=NEXT).click()
+    fill_about_step(page, answers_for(NAME)["about"])
 
     expect(heading(page)).to_have_text("Your pain")
     page.get_by_label("What is the main pain or problem").fill("Stiff, aching neck")
@@ -88,12 +95,8 @@ def fill_intake(page: Page) -> None:
     expect(page.get_by_role("checkbox", name="Neck")).to_be_checked()
     page.get_by_role("combobox", name="Month").select_option(label="March")
     page.get_by_role("spinbutton", name="Year").fill("2023")
-    page.get_by_label("Pain right now").fill("6")
-    page.get_by_label("Average pain over the last week").fill("7")
-    page.get_by_label("Worst pain over the last week").fill("9")
-    page.get_by_label("What number best describes your pain").fill("7")
-    page.get_by_label("enjoyment of life").fill("6")
-    page.get_by_label("general activity").fill("8")
+    for label, score in PAIN_SCORES.items():
+        page.get_by_label(label).fill(score)
     page.get_by_role("button", name=NEXT).click()
 
     expect(heading(page)).to_have_text("Health conditions")
@@ -113,10 +116,7 @@ def fill_intake(page: Page) -> None:
     page.get_by_role("checkbox", name="This will be my first acupuncture treatment").check()
     page.get_by_role("button", name=NEXT).click()
 
-    expect(heading(page)).to_have_text("Symptoms to check")
-    for radio in page.get_by_label("No", exact=True).all():
-        radio.check()
-    page.get_by_role("button", name=NEXT).click()
+    no_symptoms(page)
 
     expect(heading(page)).to_have_text("Consent")
     page.get_by_label("Type your full name as your signature").fill(NAME)
@@ -228,10 +228,7 @@ def test_a_course_of_care_from_booking_to_the_trend(open_page, practitioner):
     patient.get_by_label("No", exact=True).check()
     patient.get_by_role("button", name=NEXT).click()
 
-    expect(heading(patient)).to_have_text("Symptoms to check")
-    for radio in patient.get_by_label("No", exact=True).all():
-        radio.check()
-    patient.get_by_role("button", name=NEXT).click()
+    no_symptoms(patient)
 
     expect(heading(patient)).to_have_text("Check your answers")
     expect(patient.locator("main")).to_contain_text("apixaban")
