@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from appointments.models import Appointment
 from intake import steps
-from intake.models import Intake
+from intake.models import AdverseEvent, Intake
 from tests.browser.browser_support import (
     PATIENT_PASSWORD,
     answers_for,
@@ -159,6 +159,11 @@ def test_the_staff_pages_left(open_page, practitioner, admin_user, patient, view
         starts_at=timezone.now() + timedelta(days=1),
         status=Appointment.Status.BOOKED,
     )
+    # Reactions reported on the last check-in, one with the visit unknown.
+    for kind, by in (("bruising", practitioner), ("faint", practitioner), ("bruising", None)):
+        AdverseEvent.objects.create(
+            patient=patient, reported_in=check_in, practitioner=by, kind=kind, timing="same_day"
+        )
 
     page = open_page(viewport)
     log_in_staff(page, practitioner, PASSWORD)
