@@ -15,7 +15,10 @@ UNCLOSED = re.compile(r"\{#(?:(?!#\}).)*$", re.MULTILINE)
 def project_templates() -> list[Path]:
     folders = [ROOT / "templates", *ROOT.glob("*/templates")]
     return sorted(
-        path for folder in folders if ".venv" not in folder.parts for path in folder.rglob("*")
+        path
+        for folder in folders
+        if ".venv" not in folder.parts
+        for path in folder.rglob("*")
         if path.is_file()
     )
 
