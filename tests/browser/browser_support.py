@@ -207,8 +207,22 @@ def assert_no_sideways_scrolling(page: Page, name: str) -> None:
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
-    assert widths[0] <= widths[1], (
+    if widths[0] <= widths[1]:
+        return
+    # The outermost elements that reach past the window's right edge, to say where to look.
+    culprits = page.evaluate(
+        """(width) => [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > width + 1
+            && !(el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1))
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`
+            + ` (right edge ${Math.round(el.getBoundingClientRect().right)}px)`)""",
+        widths[1],
+    )
+    pytest.fail(
         f"{name} is {widths[0]}px wide in a {widths[1]}px viewport: it scrolls sideways"
+        f" ({', '.join(culprits) or 'no element found'})",
+        pytrace=False,
     )
 
 
