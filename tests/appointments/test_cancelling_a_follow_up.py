@@ -11,16 +11,16 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from appointments.models import Appointment
-from appointments.services import appointment_cancel, appointment_create, reminders_queue
+from appointments.services import appointment_cancel, reminders_queue
 from intake.models import Intake
 from outbox.models import Email
 from tests.helpers import (
     CHECK_IN_VALID,
     VALID,
+    book_first_visit,
     book_follow_up,
     post_step,
     sign_in,
@@ -143,14 +143,7 @@ def test_the_next_follow_up_gets_a_fresh_check_in(client, practitioner, follow_u
 def test_cancelling_a_first_visit_leaves_its_intake_to_the_patient(practitioner):
     """Only a check-in is withdrawn: a first visit's intake is the patient's record of
     themselves and is still wanted at whatever visit they book next."""
-    appointment = appointment_create(
-        patient_name="New Patient",
-        email="new@example.com",
-        practitioner=practitioner,
-        starts_at=timezone.now() + timedelta(days=3),
-        kind=Appointment.Kind.FIRST_VISIT,
-        created_by=practitioner,
-    )
+    appointment = book_first_visit(practitioner, "New Patient")
     appointment_cancel(appointment=appointment)
     appointment.intake.refresh_from_db()
     assert appointment.intake.status == Intake.Status.INVITED
