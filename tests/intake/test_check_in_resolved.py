@@ -68,7 +68,9 @@ def test_a_patient_with_no_conditions_is_not_asked(client, practitioner):
     assertNotContains(page, "cleared up or gone")
 
 
-def test_what_cleared_up_leaves_the_picture_and_its_flag_goes(client, check_in, practitioner_client):
+def test_what_cleared_up_leaves_the_picture_and_its_flag_goes(
+    client, check_in, practitioner_client
+):
     lymphoedema = CARRIED[1]
     assert "R24" in rules_of(check_in.previous)
     check_in = submitted_check_in(client, check_in, {"since": since(resolved=[lymphoedema])})
