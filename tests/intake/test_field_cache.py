@@ -43,7 +43,7 @@ def test_every_field_is_drawn_as_crispy_draws_it(step, bound):
 # draws it: markup, quotes, ampersands, bidi and other non-ASCII text, spaces only, spaces
 # around tags, numbers as text.
 AWKWARD = [
-    '<script>alert("x")</script> & \'quotes\'',
+    "<script>alert(\"x\")</script> & 'quotes'",
     "   ",
     "  line one\n\n   line two  ",
     "Nguyễn \u202e reversed",
