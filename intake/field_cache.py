@@ -21,6 +21,10 @@ the patient typed, unless the field has an error. So:
   drawn by `field_html`, between the pieces and lets crispy's own space-removal run over
   the whole (markers hold no space or tag characters, so it treats them as it treats
   fields' text). A form with errors of its own (not a field's) goes through crispy.
+- `tick_list_html(field, template)` draws a template that lists a tick list's options
+  (each with `option_html`) once per definition with nothing ticked, and each page view
+  swaps in the ticked tag of each option the patient ticked: iterating a bound field
+  builds every option's data afresh, most of the cost of a 25-option list.
 - `option_html(widget)` draws one option of a tick list or radio group (`{{ widget.tag }}`)
   from a cache keyed by everything the option's template reads: name, value, label, id,
   attributes and whether it is ticked. Those are the step's own choices plus one bit.
@@ -52,6 +56,7 @@ from django.forms import (
 )
 from django.forms.boundfield import BoundField, BoundWidget
 from django.forms.renderers import Jinja2
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from markupsafe import escape as jinja_escape
 
@@ -73,6 +78,7 @@ VALUE_WIDGETS = frozenset({TextInput, NumberInput, EmailInput, DateInput, Textar
 _shells: dict[tuple, tuple[str, str, dict] | None] = {}
 _drawn: dict[tuple, tuple[str, ...] | None] = {}
 _forms: dict[tuple, tuple[str, list[str], list[str], str] | None] = {}
+_lists: dict[tuple, tuple[str, dict[str, tuple[str, str]]] | None] = {}
 _options: dict[tuple, str] = {}
 
 
@@ -271,6 +277,53 @@ def form_html(form: Form, context=None) -> SafeString:
     # crispy's {% specialspaceless %}: strip, then its space-removal over the whole block.
     block = remove_spaces("".join(parts).strip())
     return mark_safe(lead + block + trail)  # noqa: S308 (crispy's pieces and fields)
+
+
+def _showing(bound: BoundField, ticked: list[str]) -> BoundField:
+    """A copy of the bound field that shows `ticked` as its value (the same field, form
+    and widget: only what is ticked differs)."""
+    shown = copy.copy(bound)
+    shown.__dict__.pop("subwidgets", None)  # a cached_property: the copy builds its own
+    shown.value = lambda: ticked
+    return shown
+
+
+def _make_tick_list(bound: BoundField, template_name: str):
+    """The list drawn with nothing ticked, and each option's tag unticked and ticked."""
+    values = [str(option.data["value"]) for option in _showing(bound, [])]
+    html = render_to_string(template_name, {"field": _showing(bound, [])})
+    tags = {}
+    off = _showing(bound, []).subwidgets
+    on = _showing(bound, values).subwidgets
+    for value, unticked, ticked in zip(values, off, on, strict=True):
+        tag_off, tag_on = str(option_html(unticked)), str(option_html(ticked))
+        if html.count(tag_off) != 1 or tag_off == tag_on:
+            return None
+        tags[value] = (tag_off, tag_on)
+    return html, tags
+
+
+def tick_list_html(bound: BoundField, template_name: str) -> SafeString:
+    """`render_to_string(template_name, {"field": bound})`, for a template that draws the
+    options of a tick list with `option_tag`."""
+    widget = bound.field.widget
+    key = None
+    if not bound.errors and type(widget) is CheckboxSelectMultiple:
+        try:
+            key = (template_name, _shell_key(bound), _frozen(list(bound.field.choices)))
+        except TypeError:
+            key = None
+    drawn = None if key is None or key[1] is None else _lists.get(key, False)
+    if drawn is False:
+        drawn = _remember(_lists, key, _make_tick_list(bound, template_name))
+    if drawn is None:
+        return render_to_string(template_name, {"field": bound})
+    html, tags = drawn
+    # What the widget ticks: each option whose value, as text, is among the field's.
+    for value in set(widget.format_value(bound.value())):
+        if value in tags:
+            html = html.replace(*tags[value], 1)
+    return mark_safe(html)  # noqa: S308 (the template's output and the widget's tags)
 
 
 def option_html(option: BoundWidget) -> SafeString:

@@ -11,7 +11,7 @@ from django.test import Client
 
 from intake import steps
 from intake.body_map import body_map_html, body_map_views
-from intake.field_cache import field_html, form_html, option_html
+from intake.field_cache import field_html, form_html, option_html, tick_list_html
 from tests.factories import IntakeFactory, ScoredCheckInFactory, SubmittedIntakeFactory
 from tests.helpers import CHECK_IN_VALID, VALID, sign_in, step_url
 
@@ -108,6 +108,39 @@ def test_options_are_drawn_as_the_widget_draws_them():
         drawn = [str(option_html(w)) for w in cached_form["regions"]]
         assert drawn == [str(w.tag()) for w in crispy_form["regions"]]
     assert sum("checked" in html for html in drawn) == len(VALID["pain"]["regions"])
+
+
+REGION_LIST = "intake/patient/_region_list.html"
+
+
+@pytest.mark.parametrize(
+    "ticked",
+    [[], ["low_back"], ["left_knee", "head", "nonsense"], "all", "<b>", "invalid"],
+)
+def test_the_region_list_is_its_template_with_the_ticked_options(ticked):
+    step = steps.BY_ID["pain"]
+    if ticked == "all":
+        ticked = [value for value, _ in step.form_class.base_fields["regions"].choices]
+    data = None if ticked == "invalid" else {**VALID["pain"], "regions": ticked}
+    if ticked == "invalid":
+        data = {**VALID["pain"], "regions": ["nonsense"]}  # an error on the field
+    for _ in range(2):  # the second time from the cached list
+        plain_form, cached_form = pairs(step, data)
+        plain_form.is_valid()
+        cached_form.is_valid()
+        expected = render_to_string(REGION_LIST, {"field": plain_form["regions"]})
+        assert str(tick_list_html(cached_form["regions"], REGION_LIST)) == expected
+
+
+def test_the_region_list_ticks_what_the_answers_hold():
+    step = steps.BY_ID["pain"]
+    intake = IntakeFactory(
+        answers={**ABOUT_DONE, "pain": {"regions": ["neck", "left_knee"]}},
+        completed_steps=["about"],
+    )
+    drawn = str(tick_list_html(step.make_form(intake)["regions"], REGION_LIST))
+    assert drawn.count(" checked") == 2
+    assert drawn == render_to_string(REGION_LIST, {"field": step.make_form(intake)["regions"]})
 
 
 @pytest.mark.parametrize("chosen", [set(), {"low_back"}, {"left_knee", "head", "nonsense"}])
