@@ -6,8 +6,9 @@ practitioner session the load test uses, and prints the CPU time per request and
 functions that take most of it (cProfile, cumulative). wrk says how fast a page is; this says
 why. Pages: healthz, healthz-signed-in, dashboard, search, intake (the practitioner's intake
 page), step (a patient's wizard page, "Your pain", GET), step-post (that step posted, valid:
-a 302 to the next step), patient (the practitioner's patient page of a patient with 10
-check-ins), check-in and check-in-post (a check-in's first step, GET and posted), guide.
+a 302 to the next step), check-in-step and check-in-post (a check-in's first step, "Your
+pain this week", GET and posted), check-in (the practitioner's page of that check-in),
+patient (the practitioner's patient page of a patient with 10 check-ins), guide.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ PAGES = [
     "intake",
     "step",
     "step-post",
-    "patient",
-    "check-in",
+    "check-in-step",
     "check-in-post",
+    "check-in",
+    "patient",
     "guide",
 ]
 
@@ -57,14 +59,50 @@ def request_for(page: str) -> tuple[str, str]:
     if page in ("step", "step-post"):
         intake = run.step_posters()[0]
         return reverse("intake:step", args=[intake.pk, "pain"]), run.make_session(intake.patient)
+    if page == "check-in-step":
+        check_in = open_check_in()
+        return reverse("intake:step", args=[check_in.pk, "peg"]), run.make_session(check_in.patient)
+    if page == "check-in":
+        path = reverse("intake:intake_detail", args=[open_check_in().pk])
+        return path, run.practitioner_session()[1]
+    if page == "check-in-post":
+        check_in = open_check_in()
+        return reverse("intake:step", args=[check_in.pk, "peg"]), run.make_session(check_in.patient)
     if page == "patient":
         patient = run.page_patients()[0]
         return reverse("intake:patient_detail", args=[patient]), run.practitioner_session()[1]
-    if page in ("check-in", "check-in-post"):
-        check_in = run.check_in_posters()[0]
-        path = reverse("intake:step", args=[check_in.pk, "peg"])
-        return path, run.make_session(check_in.patient)
     return reverse("guide:page", args=["safety"]), ""
+
+
+def open_check_in():
+    """A check-in in progress (its first step, "Your pain this week", open), made for the
+    patient of the first reviewed intake if the database holds none."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from intake.models import Intake
+    from intake.services import check_in_create
+
+    found = (
+        Intake.objects.filter(kind=Intake.Kind.CHECK_IN, status=Intake.Status.IN_PROGRESS)
+        .select_related("patient")
+        .order_by("pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    reviewed = (
+        Intake.objects.filter(status=Intake.Status.REVIEWED, patient__isnull=False)
+        .select_related("patient", "practitioner")
+        .order_by("pk")
+        .first()
+    )
+    return check_in_create(
+        patient=reviewed.patient,
+        appointment_at=timezone.now() + timedelta(days=7),
+        practitioner=reviewed.practitioner,
+    )
 
 
 def main() -> None:
@@ -114,7 +152,7 @@ def main() -> None:
     wall = (time.perf_counter() - started_wall) / args.n * 1000
     print(f"{args.page} ({path}): {cpu:.2f} ms CPU, {wall:.2f} ms wall per request (n={args.n})")
 
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(args.n):
         once()

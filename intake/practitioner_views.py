@@ -171,7 +171,7 @@ class DashboardRow:
                 for severity in severities.HIGHEST_FIRST
                 if counts.get(severity)
             ],
-            screened=status not in (Intake.Status.INVITED, Intake.Status.IN_PROGRESS),
+            screened=status in (Intake.Status.SUBMITTED, Intake.Status.REVIEWED),
             peg_score=intake["peg_score"],
             # As User.__str__ says it: the name, or the email when there is none.
             practitioner=intake["practitioner__full_name"] or intake["practitioner__email"] or "",
@@ -367,8 +367,10 @@ def _patient_rows(*, visits: list, appointments: list, reviews: list, flags: lis
             highest = "None" if visit.submitted_at else "—"
         visit_rows.append(
             f'<tr><th scope="row">{link(visit.pk, visit.kind)}</th>'
-            f"<td>{_day(visit.created_at)}</td><td>{status_badge(visit.status)}</td>"
-            f"<td>{_day(visit.submitted_at) if visit.submitted_at else '—'}</td>"
+            f'<td class="text-nowrap">{_day(visit.created_at)}</td>'
+            f"<td>{status_badge(visit.status)}</td>"
+            f'<td class="text-nowrap">{_day(visit.submitted_at) if visit.submitted_at else "—"}'
+            "</td>"
             f"<td>{'—' if visit.peg_score is None else _text(visit.peg_score)}</td>"
             f"<td>{highest}</td></tr>"
         )
@@ -376,7 +378,8 @@ def _patient_rows(*, visits: list, appointments: list, reviews: list, flags: lis
     for appointment in appointments:
         local = timezone.localtime(appointment.starts_at)
         appointment_rows.append(
-            f'<tr><th scope="row">{local:%a} {local.day} {local:%b %Y, %H:%M}</th>'
+            f'<tr><th scope="row" class="text-nowrap">{local:%a} {local.day} '
+            f"{local:%b %Y, %H:%M}</th>"
             f"<td>{_text(appointment.get_kind_display())}</td>"
             f"<td>{_text(appointment.get_status_display())}</td>"
             f"<td>{_text(appointment.practitioner)}</td></tr>"
@@ -385,13 +388,13 @@ def _patient_rows(*, visits: list, appointments: list, reviews: list, flags: lis
     for review in reviews:
         local = timezone.localtime(review.signed_at)
         review_rows.append(
-            f'<tr><th scope="row">{local.day} {local:%b %Y, %H:%M}</th>'
+            f'<tr><th scope="row" class="text-nowrap">{local.day} {local:%b %Y, %H:%M}</th>'
             f"<td>{link(review.intake_id, review.intake.kind)} (version {int(review.version)})</td>"
             f"<td>{_text(review.get_decision_display())}</td>"
             f"<td>{_text(review.reviewer)}</td></tr>"
         )
     flag_rows = [
-        f"<tr><td>{_day(flag['run__created_at'])}</td>"
+        f'<tr><td class="text-nowrap">{_day(flag["run__created_at"])}</td>'
         f"<td>{link(flag['run__intake_id'], flag['run__intake__kind'])}</td>"
         f"<td>{severity_badge(flag['severity'])}</td>"
         f'<th scope="row">{_text(flag["title"])}</th></tr>'
@@ -503,6 +506,11 @@ def rescreen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.practice_intake(pk=pk)
+    if intake.is_withdrawn:
+        messages.error(
+            request, "This check-in was withdrawn when its visit was cancelled: nothing to review."
+        )
+        return redirect("intake:intake_detail", pk=intake.pk)
     if intake.status not in REVIEWABLE:
         messages.error(request, "This intake has not been submitted yet, so it cannot be reviewed.")
         return redirect("intake:intake_detail", pk=intake.pk)
