@@ -44,12 +44,11 @@ step, and checks that two patients' pages show their own answers.
 from __future__ import annotations
 
 import copy
+from os.path import commonprefix
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
 from crispy_forms.utils import render_crispy_form
-from os.path import commonprefix
-
 from django.forms import (
     CheckboxSelectMultiple,
     DateInput,
