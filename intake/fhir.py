@@ -539,13 +539,21 @@ def _submitted(intake: Intake) -> bool:
     return intake.status in (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
 
 
+def _response_status(intake: Intake) -> str:
+    # FHIR's word for a response left unfinished for good: a check-in whose visit was
+    # cancelled before it was sent.
+    if _submitted(intake):
+        return "completed"
+    return "stopped" if intake.is_withdrawn else "in-progress"
+
+
 def _response(intake: Intake, patient: dict) -> dict:
     check_in = intake.is_check_in
     version = intake.questionnaire_version or questionnaire_version(check_in=check_in)
     resource = {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{questionnaire_url(check_in=check_in)}|{version}",
-        "status": "completed" if _submitted(intake) else "in-progress",
+        "status": _response_status(intake),
         "subject": patient,
         "authored": fhir_time(_authored(intake)),
         "author": patient,

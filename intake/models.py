@@ -135,6 +135,10 @@ class Intake(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Submitted"
         REVIEWED = "reviewed", "Reviewed"
+        # A check-in whose follow-up visit was cancelled before it was sent: kept as the
+        # patient left it (nothing is deleted), but no longer asked for, reminded of or
+        # offered to the patient (intake.services.check_in_withdraw).
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,8 +230,12 @@ class Intake(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        """Submitted intakes are read-only for the patient."""
-        return self.status in {self.Status.SUBMITTED, self.Status.REVIEWED}
+        """Submitted intakes, and withdrawn check-ins, are read-only for the patient."""
+        return self.status in {self.Status.SUBMITTED, self.Status.REVIEWED, self.Status.WITHDRAWN}
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
 
     @cached_property
     def has_current_consent(self) -> bool:
