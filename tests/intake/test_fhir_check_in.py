@@ -27,7 +27,7 @@ from tests.helpers import (
 from tests.mailqueue import deliver
 
 CHANGES = {
-    "since": {"other": "Broken wrist", "status": "unchanged"},
+    "since": {"other": "Broken wrist", "status": "unchanged", "resolved": ["asthma"]},
     "reactions": {
         "had_reaction": "yes",
         "reactions": ["bruising"],
@@ -166,6 +166,7 @@ def test_a_check_ins_response_round_trips_its_stored_answers(check_in):
     assert read == stored(check_in.answers)
     # What was changed is in it: the new condition, the reaction, the medicine started.
     assert read["since.other"] == ["Broken wrist"]
+    assert read["since.resolved"] == ["asthma"]
     assert read["reactions.reactions"] == ["bruising"]
     assert read["medicines.started"][0]["medicines.started.name"] == ["Ibuprofen 200mg"]
     assert all(row["medicines.records.still"] == ["True"] for row in read["medicines.records"])
