@@ -121,21 +121,27 @@ def practitioners() -> QuerySet[User]:
 
 
 def practice_intake(*, pk: int) -> Intake:
-    """One intake for a practitioner's page, with what every such page shows; 404 if none."""
+    """One intake for a practitioner's page, with what every such page shows (the consent
+    signature for the answers' consent section too); 404 if none."""
     return get_object_or_404(
-        Intake.objects.select_related("practitioner", "invitation", "invitation__created_by"),
+        Intake.objects.select_related(
+            "practitioner", "invitation", "invitation__created_by", "consent__consent_text"
+        ),
         pk=pk,
     )
 
 
 def screening_runs(*, intake: Intake) -> list[ScreeningRun]:
-    """Every run of the intake, newest first, each with its flags in order and their count."""
-    return list(
+    """Every run of the intake, newest first, each with its flags in order and their count
+    (`flag_total`, counted from the flags read anyway rather than by a GROUP BY)."""
+    runs = list(
         intake.screening_runs.select_related("requested_by")
-        .annotate(flag_total=Count("flags"))
         .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
         .order_by("-created_at", "-pk")
     )
+    for run in runs:
+        run.flag_total = len(run.flags.all())
+    return runs
 
 
 def fhir_push_latest(*, intake: Intake) -> FhirPush | None:

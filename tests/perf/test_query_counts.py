@@ -112,17 +112,17 @@ def test_it_shows_an_intake_in_constant_queries(
         .order_by("-flags", "pk")
         .first()
     )
-    with django_assert_num_queries(STAFF_START + 9):
+    with django_assert_num_queries(STAFF_START + 8):
         # 1-3. the session, the user, the user's verified TOTP device
         # 4. the user's groups, for the role check
-        # 5. the intake with its practitioner and invitation (and who sent it)
+        # 5. the intake with its practitioner, invitation (and who sent it) and consent
+        #    signature (for the answers' consent section)
         # 6. the audit trail's INSERT for this view
-        # 7. the screening runs with their flag counts
-        # 8. the runs' flags (one prefetch for all runs)
+        # 7. the screening runs
+        # 8. the runs' flags (one prefetch for all runs), which give their counts too
         # 9. the reviews with reviewers and runs
         # 10. the flags each review acknowledged (one prefetch for all reviews)
-        # 11. the consent signature, for the answers' consent section
-        # 12. the latest push to the clinic's FHIR server
+        # 11. the latest push to the clinic's FHIR server
         response = practitioner_client.get(reverse("intake:intake_detail", args=[shown.pk]))
     assert response.status_code == 200
 
