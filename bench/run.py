@@ -1,9 +1,10 @@
 """`make bench`: the portal under load on PostgreSQL, next to Django's bare minimum.
 
 1. A dedicated database (BENCH_DB, default portal_bench) is created, migrated and seeded
-   with BENCH_INTAKES intakes (default 100,000) and BENCH_CHECK_INS check-ins (default
-   1,000,000, spread over the patients with a submitted intake, each before a follow-up
-   visit) unless it already holds exactly those numbers; the seeding time is printed.
+   with BENCH_INTAKES intakes (default 100,000) and BENCH_CHECK_INS check-ins (default ten
+   per intake, 1,000,000, spread over the patients whose first visit is behind them, each
+   before a follow-up visit) unless it already holds exactly those numbers; the seeding
+   time is printed.
 2. EXPLAIN (ANALYZE) of the queries of the dashboard (default order, status filter,
    severity filter, name search), of the practitioner's patient page and of a check-in
    step POST, with every scan named, so a sequential scan on a big table shows.
@@ -45,7 +46,8 @@ RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "replay.lua"
 
 INTAKES = int(os.environ.get("BENCH_INTAKES", "100000"))
-CHECK_INS = int(os.environ.get("BENCH_CHECK_INS", "1000000"))
+# Ten per intake by default: 1,000,000 with the default 100,000 intakes.
+CHECK_INS = int(os.environ.get("BENCH_CHECK_INS", str(10 * INTAKES)))
 DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DURATION = os.environ.get("BENCH_DURATION", "10s")
