@@ -315,6 +315,12 @@ def render_step(
     return render(request, templates, context)
 
 
+SAVED = (
+    "Your answers are saved, including anything not finished. You can log out and come back "
+    "to finish at any time, on any device."
+)
+
+
 @stash.keeps_answers
 @patient_required
 @require_http_methods(["GET", "POST"])
@@ -337,7 +343,11 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if request.method == "GET":
         data = stash.take(request) or selectors.draft_for(intake=intake, step=current)
         form = current.make_form(intake, data)
-        if data is not None:
+        if data is not None and data.get("action") == services.FINISH_LATER:
+            # Left unfinished on purpose: shown as typed, and checked when the patient
+            # moves on, not greeted with a list of what is missing.
+            form = current.make_form(intake, None, form.as_typed())
+        elif data is not None:
             form.is_valid()
         audit.record(request, AuditEvent.Action.VIEW, intake)
         return render_step(request, intake, current, form, from_review=from_review)
@@ -358,12 +368,8 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             )
             audit.record(request, AuditEvent.Action.UPDATE, intake)
             urgent_help.step_saved(request, intake, current.identifier)
-            if action == "save":
-                messages.success(
-                    request,
-                    "Your answers are saved. You can log out and come back to finish at any "
-                    "time, on any device.",
-                )
+            if action == services.FINISH_LATER:
+                messages.success(request, SAVED)
                 return redirect(current.url(intake))
             if action == "back":
                 previous = steps.prev_step(intake, current)
@@ -377,6 +383,12 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except services.IntakeLocked:
         return redirect("intake:submitted", pk=intake.pk)
 
+    if action == services.FINISH_LATER:
+        # Everything typed is kept as it is; the questions still open are asked when the
+        # patient carries on.
+        messages.success(request, SAVED)
+        return redirect(current.url(intake))
+
     if action == "back":
         previous = steps.prev_step(intake, current)
         if previous is not None:
@@ -386,12 +398,6 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 "attention before that step is complete.",
             )
             return redirect(previous.url(intake))
-    if action == "save":
-        messages.warning(
-            request,
-            "We kept what you typed, so nothing is lost. Some answers need attention before "
-            "this step is complete: see the list below.",
-        )
     return render_step(request, intake, current, form, from_review=from_review)
 
 

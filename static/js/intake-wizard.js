@@ -7,6 +7,11 @@
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 
+  // A medicine row just added: its name field has autofocus, which a browser may skip (the
+  // page opens at the row's anchor); the patient carries on typing there either way.
+  var fresh = document.querySelector("[data-new-row] input[name$='-name']");
+  if (fresh && !summary) { fresh.focus(); }
+
   // Body map: a tap on a region toggles the real checkbox; ticked regions are highlighted,
   // and the region of the focused checkbox is outlined so keyboard users see where it is.
   var map = document.querySelector(".body-map");
