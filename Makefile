@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 # PORT goes to the server's environment too: with no SITE_URL, the links in emails use it.
 DEMO_ENV := DEBUG=1 PORT=$(PORT)
 
-.PHONY: run test test-postgres venv pdf-deps browser-deps lint migrations-check deploy-check audit otp bench backup restore clean
+.PHONY: run test test-postgres venv pdf-deps browser-deps screenshots lint migrations-check deploy-check audit otp bench backup restore clean
 
 venv: pdf-deps $(VENV)/.installed
 
@@ -40,6 +40,16 @@ run: venv
 ## Every test, browser tests included (DATABASE_URL picks PostgreSQL, default SQLite).
 test: venv browser-deps
 	$(PY) -m pytest
+
+# Every page type as each role, at 390 and 1280 px, photographed full-page into
+# test-artifacts/screenshots/<database>/ and checked by axe-core (zero serious or critical
+# violations): the browser tests that photograph pages, test_screenshots.py for the rest.
+# The pictures are for a person to look through after a change to the look.
+SCREENSHOT_TESTS := $(patsubst %,tests/browser/test_%.py,public patient_pages practitioner \
+  appointments check_in urgent_help trends body_map idle_warning guide_admin screenshots)
+screenshots: venv browser-deps
+	$(PY) -m pytest -m browser -q -p no:cacheprovider $(SCREENSHOT_TESTS)
+	@echo "The screenshots are in test-artifacts/screenshots/"
 
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(MAKE) test

@@ -45,6 +45,8 @@ def progress(appointment: Appointment, invitation_email: Email | None) -> Progre
         return Progress("Reviewed", "success")
     if intake.status == Intake.Status.SUBMITTED:
         return Progress("Submitted", "primary")
+    if intake.is_withdrawn:
+        return Progress("Check-in withdrawn", "secondary")
     if intake.completed_steps:
         total = steps.total(intake)
         step = min(len(set(intake.completed_steps)) + 1, total)

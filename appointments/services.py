@@ -16,7 +16,7 @@ from django.utils import timezone
 from appointments.models import Appointment, Reminder
 from appointments.schedule import Schedule
 from intake.models import Intake, Invitation
-from intake.services import NoCheckIn, check_in_create, invitation_create
+from intake.services import NoCheckIn, check_in_create, check_in_withdraw, invitation_create
 from outbox.models import Email
 from outbox.services import email_build, email_enqueue, emails_enqueue
 from portal.models import User
@@ -111,15 +111,21 @@ def appointment_update(
 
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment) -> Appointment:
-    """Cancel: reminders stop (they are only sent for booked appointments) and an unused
-    invitation link stops working now."""
-    row = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    """Cancel: reminders stop (they are only sent for booked appointments), an unused
+    invitation link stops working now, and a follow-up's unsent check-in is withdrawn."""
+    row = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("intake")
+        .get(pk=appointment.pk)
+    )
     row.status = Appointment.Status.CANCELLED
     row.save(update_fields=["status", "updated_at"])
     if row.invitation_id:
         Invitation.objects.filter(pk=row.invitation_id, used_at__isnull=True).update(
             expires_at=timezone.now()
         )
+    if row.intake is not None and row.intake.is_check_in:
+        check_in_withdraw(check_in=row.intake)
     return row
 
 

@@ -30,6 +30,8 @@ PAGES = [
     "intake",
     "step",
     "step-post",
+    "check-in-step",
+    "check-in",
     "guide",
 ]
 
@@ -53,7 +55,44 @@ def request_for(page: str) -> tuple[str, str]:
     if page in ("step", "step-post"):
         intake = run.step_posters()[0]
         return reverse("intake:step", args=[intake.pk, "pain"]), run.make_session(intake.patient)
+    if page == "check-in-step":
+        check_in = open_check_in()
+        return reverse("intake:step", args=[check_in.pk, "peg"]), run.make_session(check_in.patient)
+    if page == "check-in":
+        path = reverse("intake:intake_detail", args=[open_check_in().pk])
+        return path, run.practitioner_session()[1]
     return reverse("guide:page", args=["safety"]), ""
+
+
+def open_check_in():
+    """A check-in in progress (its first step, "Your pain this week", open), made for the
+    patient of the first reviewed intake if the database holds none."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from intake.models import Intake
+    from intake.services import check_in_create
+
+    found = (
+        Intake.objects.filter(kind=Intake.Kind.CHECK_IN, status=Intake.Status.IN_PROGRESS)
+        .select_related("patient")
+        .order_by("pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    reviewed = (
+        Intake.objects.filter(status=Intake.Status.REVIEWED, patient__isnull=False)
+        .select_related("patient", "practitioner")
+        .order_by("pk")
+        .first()
+    )
+    return check_in_create(
+        patient=reviewed.patient,
+        appointment_at=timezone.now() + timedelta(days=7),
+        practitioner=reviewed.practitioner,
+    )
 
 
 def main() -> None:
@@ -100,7 +139,7 @@ def main() -> None:
     wall = (time.perf_counter() - started_wall) / args.n * 1000
     print(f"{args.page} ({path}): {cpu:.2f} ms CPU, {wall:.2f} ms wall per request (n={args.n})")
 
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(args.n):
         once()

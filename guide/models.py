@@ -94,8 +94,12 @@ class Page(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
+    # The admin shows help text as HTML: an example address, not "<slug>", which vanished
+    # there as an unknown tag ("/guide//").
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="The page's address: /guide/<slug>/."
+        max_length=100,
+        unique=True,
+        help_text="The last part of the page's address, as in /guide/safety/.",
     )
     summary = models.CharField(
         max_length=300, help_text="One or two sentences, shown in the index and search results."

@@ -32,7 +32,7 @@ class FlagLike(Protocol):
 class Change:
     """One reported change ("Started apixaban") and the new flags it led to."""
 
-    kind: str  # started, stopped, condition, pregnancy
+    kind: str  # started, stopped, condition, resolved, pregnancy
     text: str
     flags: list = field(default_factory=list)
 
@@ -107,6 +107,11 @@ def compare(
                     led_to(lambda f, c=condition: _mentions(f, c)),
                 )
             )
+    still = {c.casefold() for c in after.get("conditions", [])}
+    for condition in before.get("conditions", []):
+        if condition.casefold() not in still:
+            # Only the patient's word: its flags, if any, are under "no longer raised".
+            changes.append(Change("resolved", f"Cleared up, as the patient reports: {condition}"))
     if after.get("pregnancy") != before.get("pregnancy") and after.get("pregnancy"):
         words = vocabulary.PREGNANCY.get(after["pregnancy"], after["pregnancy"])
         changes.append(

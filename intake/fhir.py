@@ -148,9 +148,11 @@ def _step_fields(step: steps.Step) -> dict[str, django_forms.Field]:
     if step.form_class is forms.MedicineChangesForm:
         return {}  # one question per medicine on the patient's list: a repeating group
     if step.form_class is forms.SinceForm:
-        # Asked with no earlier picture, so the pregnancy questions are in (they are shown
-        # only where the earlier picture's sex at birth is not male).
-        return dict(step.form_class(intake=Intake(answers={}), before={}).fields)
+        # Asked of an earlier picture with a condition and no sex at birth, so that every
+        # question is in: the conditions cleared up (asked only of a patient who has some)
+        # and pregnancy (not asked where the sex at birth is male).
+        before = {"conditions": ["a condition"]}
+        return dict(step.form_class(intake=Intake(answers={}), before=before).fields)
     return dict(step.form_class(intake=Intake(answers={})).fields)
 
 
@@ -167,6 +169,9 @@ def _question(link_id: str, field: django_forms.Field) -> dict:
     if isinstance(field, forms.Lines):
         # One answer per line typed.
         item |= {"type": "string", "repeats": True, "maxLength": field.line_max}
+    elif isinstance(field, forms.CarriedConditions):
+        # Its options are the patient's own conditions: answered as their text.
+        item |= {"type": "string", "repeats": True}
     elif isinstance(field, django_forms.CharField):
         long = isinstance(field.widget, django_forms.Textarea)
         item |= {"type": "text" if long else "string", "maxLength": field.max_length}
@@ -539,13 +544,21 @@ def _submitted(intake: Intake) -> bool:
     return intake.status in (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
 
 
+def _response_status(intake: Intake) -> str:
+    # FHIR's word for a response left unfinished for good: a check-in whose visit was
+    # cancelled before it was sent.
+    if _submitted(intake):
+        return "completed"
+    return "stopped" if intake.is_withdrawn else "in-progress"
+
+
 def _response(intake: Intake, patient: dict) -> dict:
     check_in = intake.is_check_in
     version = intake.questionnaire_version or questionnaire_version(check_in=check_in)
     resource = {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{questionnaire_url(check_in=check_in)}|{version}",
-        "status": "completed" if _submitted(intake) else "in-progress",
+        "status": _response_status(intake),
         "subject": patient,
         "authored": fhir_time(_authored(intake)),
         "author": patient,

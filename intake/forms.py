@@ -844,10 +844,17 @@ class PegForm(PegScoreMixin, StepForm):
     peg_activity = peg_field("peg_activity")
 
 
+class CarriedConditions(forms.MultipleChoiceField):
+    """A tick list of the conditions the check-in carries forward, as the patient gave them
+    (their choices are set per form, from the picture). The FHIR Questionnaire asks it as
+    repeating text, since its options are each patient's own (intake.fhir)."""
+
+
 class SinceForm(ConditionsForm, PregnancyForm):
-    """New conditions or diagnoses, and (where pregnancy applies) a change in pregnancy;
-    the checks of both intake steps apply. `before` is the picture the check-in carries
-    forward, for whether pregnancy is asked and the age check."""
+    """New conditions or diagnoses, conditions the patient says have cleared up, and (where
+    pregnancy applies) a change in pregnancy; the checks of both intake steps apply.
+    `before` is the picture the check-in carries forward: the conditions offered as cleared
+    up, whether pregnancy is asked, and the age check."""
 
     conditions = multi_field(
         "Since your last visit, have you been told you have any of these? Tick only what is new.",
@@ -857,17 +864,31 @@ class SinceForm(ConditionsForm, PregnancyForm):
         label="Any other new health condition or diagnosis (optional)",
         help_text="One per line, for example “broken wrist” or “started dialysis”.",
     )
+    resolved = CarriedConditions(
+        label="Has any condition you told us about cleared up or gone since then?",
+        help_text="Tick only those that have; leave them all unticked if none has. Your "
+        "practitioner will ask you about it.",
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose only from the conditions shown."},
+    )
     status = choice_field(
         "Has anything changed about pregnancy since your last visit?",
         [(PREGNANCY_UNCHANGED, "No change")]
         + [(k, v) for k, v in PREGNANCY.items() if k != "not_applicable"],
         "Choose “No change”, or the answer that is true now.",
     )
-    field_order = ["conditions", "lymphoedema_limbs", "other", "status", "weeks"]
+    field_order = ["conditions", "lymphoedema_limbs", "other", "resolved", "status", "weeks"]
 
     def __init__(self, *args, before: dict | None = None, **kwargs) -> None:
         self.before = before or {}
         super().__init__(*args, **kwargs)
+        carried = [c for c in self.before.get("conditions", []) if c]
+        if carried:
+            self.fields["resolved"].choices = [(c, c) for c in carried]
+        else:
+            del self.fields["resolved"]
         if not asks_about_pregnancy(self.before.get("sex_at_birth")):
             del self.fields["status"]
             del self.fields["weeks"]
@@ -879,7 +900,34 @@ class SinceForm(ConditionsForm, PregnancyForm):
         data = super().clean()
         if data.get("status") == PREGNANCY_UNCHANGED:
             data["weeks"] = None
+        new = {phrase.casefold() for phrase in condition_phrases(data)}
+        both = [c for c in data.get("resolved", []) if c.casefold() in new]
+        if both:
+            self.add_error(
+                "resolved",
+                f"You gave “{both[0]}” as new and as cleared up: untick one of them.",
+            )
         return data
+
+
+def condition_phrases(answers: dict) -> list[str]:
+    """The conditions an answer of the conditions step gives (or, of a check-in's "since
+    your last visit", adds), as the screening input words them: each ticked one by its
+    phrase (lymphoedema with its limb), then those typed."""
+    phrases = []
+    for key in answers.get("conditions", []):
+        if key not in CONDITIONS:
+            continue
+        if key == "lymphoedema" and answers.get("lymphoedema_limbs"):
+            phrases.extend(
+                f"{CONDITIONS[key]} ({LIMBS[limb]})"
+                for limb in answers["lymphoedema_limbs"]
+                if limb in LIMBS
+            )
+        else:
+            phrases.append(CONDITIONS[key])
+    phrases.extend(answers.get("other", []))
+    return phrases
 
 
 STILL_TAKING = [("yes", "Still taking it"), ("no", "Stopped")]

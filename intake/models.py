@@ -13,7 +13,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -135,6 +135,10 @@ class Intake(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         SUBMITTED = "submitted", "Submitted"
         REVIEWED = "reviewed", "Reviewed"
+        # A check-in whose follow-up visit was cancelled before it was sent: kept as the
+        # patient left it (nothing is deleted), but no longer asked for, reminded of or
+        # offered to the patient (intake.services.check_in_withdraw).
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -226,8 +230,12 @@ class Intake(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        """Submitted intakes are read-only for the patient."""
-        return self.status in {self.Status.SUBMITTED, self.Status.REVIEWED}
+        """Submitted intakes, and withdrawn check-ins, are read-only for the patient."""
+        return self.status in {self.Status.SUBMITTED, self.Status.REVIEWED, self.Status.WITHDRAWN}
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
 
     @cached_property
     def has_current_consent(self) -> bool:
@@ -244,15 +252,22 @@ class Intake(models.Model):
     @cached_property
     def consented_elsewhere(self) -> bool:
         """Whether the patient signed the consent wording now in force on another of their
-        intakes or check-ins: a check-in asks for consent only when they have not."""
-        in_force = ConsentText.objects.order_by("-version").values("pk")[:1]
-        return (
-            ConsentSignature.objects.filter(
-                intake__patient_id=self.patient_id, consent_text=models.Subquery(in_force)
-            )
-            .exclude(intake_id=self.pk)
-            .exists()
+        intakes or check-ins: a check-in asks for consent only when they have not.
+
+        Written in SQL: every check-in page asks (its progress list), and compiling the
+        ORM's version of this query took 0.7 ms of CPU, a sixth of the page."""
+        if self.pk is None or self.patient_id is None:
+            return False  # no wizard page is drawn for such an intake
+        signature = ConsentSignature._meta.db_table
+        intake, text = Intake._meta.db_table, ConsentText._meta.db_table
+        sql = (
+            f"SELECT EXISTS (SELECT 1 FROM {signature} s JOIN {intake} i ON i.id = s.intake_id"  # noqa: S608 (table names from the models, values as parameters)
+            " WHERE i.patient_id = %s AND s.intake_id <> %s AND s.consent_text_id"
+            f" = (SELECT id FROM {text} ORDER BY version DESC LIMIT 1))"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.patient_id, self.pk])
+            return bool(cursor.fetchone()[0])
 
     def current_run(self) -> ScreeningRun | None:
         return self.screening_runs.filter(is_current=True).first()

@@ -242,8 +242,9 @@ def _after_claim(request: HttpRequest, claim: services.Claim) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 def my_intake(request: HttpRequest) -> HttpResponse:
-    """Where "My intake" leads: a waiting invitation to accept, the first unfinished step,
-    or the submitted intake. A POST accepts the invitation or starts a new intake."""
+    """Where "My intake" leads: a waiting invitation to accept, else the first unfinished
+    step of the intake or check-in due first, or the one last sent (selectors.patient_entry).
+    A POST accepts the invitation or, for a patient with nothing yet, starts an intake."""
     invitation = _pending_invitation(request)
     if invitation is not None and (invitation.is_used or invitation.is_expired):
         request.session.pop(PENDING_INVITATION, None)
@@ -254,11 +255,13 @@ def my_intake(request: HttpRequest) -> HttpResponse:
             return _after_claim(request, claim)
         if not settings.SELF_REGISTRATION:
             raise Http404
-        intake = services.intake_start(user=request.user)
-        return redirect(steps.first_incomplete(intake).url(intake))
     if invitation is not None:
         return render(request, "intake/patient/invitation_confirm.html", {"invitation": invitation})
-    intake = selectors.latest_intake(user=request.user)
+    intake = selectors.patient_entry(user=request.user, now=timezone.now())
+    if intake is None and request.method == "POST":
+        # "Start my intake" (self-registration). Offered only to a patient with nothing to
+        # go to; a second press, or one from an old tab, leads where they already are.
+        intake = services.intake_start(user=request.user)
     if intake is None:
         return render(request, "intake/patient/no_intake.html")
     if intake.is_locked:
@@ -452,6 +455,8 @@ def submitted(request: HttpRequest, pk: int) -> HttpResponse:
     if not intake.is_locked:
         return redirect(steps.first_incomplete(intake).url(intake))
     audit.record(request, AuditEvent.Action.VIEW, intake)
+    if intake.is_withdrawn:
+        return render(request, "intake/patient/withdrawn.html", {"intake": intake})
     context = {"intake": intake, "sections": answer_sections(intake)}
     # The pain trend is the signed-in patient's own, never read by an id from the address;
     # shown once there is a change to show (a second submitted visit).

@@ -171,7 +171,7 @@ class DashboardRow:
                 for severity in severities.HIGHEST_FIRST
                 if counts.get(severity)
             ],
-            screened=status not in (Intake.Status.INVITED, Intake.Status.IN_PROGRESS),
+            screened=status in (Intake.Status.SUBMITTED, Intake.Status.REVIEWED),
             peg_score=intake["peg_score"],
             # As User.__str__ says it: the name, or the email when there is none.
             practitioner=intake["practitioner__full_name"] or intake["practitioner__email"] or "",
@@ -428,6 +428,11 @@ def rescreen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.practice_intake(pk=pk)
+    if intake.is_withdrawn:
+        messages.error(
+            request, "This check-in was withdrawn when its visit was cancelled: nothing to review."
+        )
+        return redirect("intake:intake_detail", pk=intake.pk)
     if intake.status not in REVIEWABLE:
         messages.error(request, "This intake has not been submitted yet, so it cannot be reviewed.")
         return redirect("intake:intake_detail", pk=intake.pk)

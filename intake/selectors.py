@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -43,11 +43,52 @@ DASHBOARD_COLUMNS = (
 
 def patient_intake(*, user: User, pk: int) -> Intake | None:
     """The intake `pk` if it is this patient's, else None (the view answers 404)."""
-    return Intake.objects.filter(pk=pk, patient=user).first()
+    try:
+        # get(), not first(): first() adds an ORDER BY, and compiling the query is most of
+        # its cost (0.65 against 0.5 ms of CPU, every wizard page).
+        return Intake.objects.get(pk=pk, patient=user)
+    except Intake.DoesNotExist:
+        return None
 
 
-def latest_intake(*, user: User) -> Intake | None:
-    return Intake.objects.filter(patient=user).order_by("-created_at", "-pk").first()
+# Unfinished: what the patient can still fill in.
+UNFINISHED = (Intake.Status.INVITED, Intake.Status.IN_PROGRESS)
+
+
+def patient_entry(*, user: User, now: datetime) -> Intake | None:
+    """Where "My intake" (and every emailed link to it) leads: the patient's unfinished
+    intake or check-in that is due first, else the last one they sent. Unfinished ones go
+    by their appointment: the soonest still ahead, then any without an appointment (newest
+    first), then those whose appointment has passed (latest first). A withdrawn check-in
+    (its visit was cancelled) is never offered. One query.
+
+    Newest-made was not enough: a first-visit intake booked after a check-in (a returning
+    patient's new course) hid a check-in due sooner, and the other way round."""
+    unfinished = Q(status__in=UNFINISHED)
+    group = Case(
+        When(unfinished & Q(appointment_at__gte=now), then=Value(0)),
+        When(unfinished & Q(appointment_at__isnull=True), then=Value(1)),
+        When(unfinished, then=Value(2)),
+        default=Value(3),
+    )
+    # Soonest first among those ahead; latest first among the rest (a negated epoch would
+    # need a database function, so the two orders are two keys, each null outside its group).
+    ahead = Case(When(unfinished & Q(appointment_at__gte=now), then=F("appointment_at")))
+    passed = Case(When(unfinished & Q(appointment_at__lt=now), then=F("appointment_at")))
+    return (
+        Intake.objects.filter(patient=user)
+        .exclude(status=Intake.Status.WITHDRAWN)
+        .annotate(entry_group=group, entry_ahead=ahead, entry_passed=passed)
+        .order_by(
+            "entry_group",
+            F("entry_ahead").asc(nulls_last=True),
+            F("entry_passed").desc(nulls_last=True),
+            F("submitted_at").desc(nulls_last=True),
+            "-created_at",
+            "-pk",
+        )
+        .first()
+    )
 
 
 def draft_for(*, intake: Intake, step: steps.Step) -> QueryDict | None:

@@ -208,20 +208,7 @@ class ConditionsStep(Step):
         return rows
 
     def contract_from(self, answers: dict) -> dict:
-        phrases = []
-        for key in answers.get("conditions", []):
-            if key not in vocabulary.CONDITIONS:
-                continue
-            if key == "lymphoedema" and answers.get("lymphoedema_limbs"):
-                phrases.extend(
-                    f"{vocabulary.CONDITIONS[key]} ({vocabulary.LIMBS[limb]})"
-                    for limb in answers["lymphoedema_limbs"]
-                    if limb in vocabulary.LIMBS
-                )
-            else:
-                phrases.append(vocabulary.CONDITIONS[key])
-        phrases.extend(answers.get("other", []))
-        return {"conditions": phrases}
+        return {"conditions": forms.condition_phrases(answers)}
 
 
 @dataclass(frozen=True)
@@ -408,8 +395,9 @@ class PegStep(Step):
 
 @dataclass(frozen=True)
 class SinceStep(Step):
-    """New conditions or diagnoses (worded as on the intake's conditions step) and, where
-    pregnancy applies, a change in pregnancy."""
+    """New conditions or diagnoses (worded as on the intake's conditions step), conditions
+    carried forward that the patient says have cleared up, and, where pregnancy applies, a
+    change in pregnancy."""
 
     def make_form(self, intake: Intake, data=None, initial=None) -> forms.StepForm:
         if initial is None:
@@ -427,6 +415,8 @@ class SinceStep(Step):
                 ("Lymphoedema: limb", labels(answers["lymphoedema_limbs"], vocabulary.LIMBS))
             )
         rows.append(("Other new conditions", answers.get("other", [])))
+        if answers.get("resolved"):
+            rows.append(("Cleared up, as reported", answers["resolved"]))
         status = answers.get("status")
         if status:
             changed = vocabulary.PREGNANCY.get(status)
@@ -436,11 +426,13 @@ class SinceStep(Step):
         return rows
 
     def apply(self, picture: dict, answers: dict, *, records: list) -> None:
-        known = {c.casefold() for c in picture.get("conditions", [])}
-        new = BY_ID["conditions"].contract_from(answers)["conditions"]
-        picture["conditions"] = list(picture.get("conditions", [])) + [
-            c for c in new if c.casefold() not in known
-        ]
+        # What the patient says has cleared up leaves the picture (as reported: the
+        # practitioner sees it among what changed); then what is new joins it.
+        gone = {c.casefold() for c in answers.get("resolved", [])}
+        kept = [c for c in picture.get("conditions", []) if c.casefold() not in gone]
+        known = {c.casefold() for c in kept}
+        new = forms.condition_phrases(answers)
+        picture["conditions"] = kept + [c for c in new if c.casefold() not in known]
         status = answers.get("status")
         if status and status != vocabulary.PREGNANCY_UNCHANGED:
             picture["pregnancy"] = status

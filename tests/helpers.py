@@ -219,6 +219,22 @@ CHECK_IN_VALID: dict[str, dict] = {
 }
 
 
+def book_first_visit(practitioner, name: str, *, hours: float = 100):
+    """Book a first visit for a new patient `name` the way the board does: its invitation
+    goes to the first name @example.com."""
+    from appointments.models import Appointment
+    from appointments.services import appointment_create
+
+    return appointment_create(
+        patient_name=name,
+        email=f"{name.split()[0].lower()}@example.com",
+        practitioner=practitioner,
+        starts_at=timezone.now() + timedelta(hours=hours),
+        kind=Appointment.Kind.FIRST_VISIT,
+        created_by=practitioner,
+    )
+
+
 def book_follow_up(patient, practitioner, *, days: float = 7):
     """Book a follow-up for `patient` the way the board does (appointments.services)."""
     from appointments.models import Appointment

@@ -11,7 +11,12 @@ never does anything twice.
 from __future__ import annotations
 
 from intake.services.adverse_events import adverse_event_record_check_in
-from intake.services.check_ins import NoCheckIn, check_in_create, check_in_submitted
+from intake.services.check_ins import (
+    NoCheckIn,
+    check_in_create,
+    check_in_submitted,
+    check_in_withdraw,
+)
 from intake.services.fhir_push import (
     fhir_push_enqueue,
     fhir_push_retry,
@@ -51,6 +56,7 @@ __all__ = [
     "adverse_event_record_check_in",
     "check_in_create",
     "check_in_submitted",
+    "check_in_withdraw",
     "medication_record_apply_check_in",
     "medication_record_start_listed",
     "flag_rows",

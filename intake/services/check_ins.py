@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from intake import check_ins
 from intake.models import Intake, MedicationRecord
@@ -77,6 +78,20 @@ def check_in_create(
     )
     email_enqueue(kind="check_in", to=patient.email, params={"intake": check_in.pk}, about=check_in)
     return check_in
+
+
+def check_in_withdraw(*, check_in: Intake) -> bool:
+    """The follow-up visit was cancelled: an unsent check-in is withdrawn, so that the
+    patient is not asked for it any more (its email, if still queued, is not sent; "My
+    intake" no longer leads to it; no reminder goes). What the patient had typed stays on
+    the row. A check-in already sent stands: what the patient reported (a new blood
+    thinner, say) still matters to the clinic whether or not that visit takes place.
+    Returns whether it was withdrawn."""
+    return bool(
+        Intake.objects.filter(
+            pk=check_in.pk, kind=Intake.Kind.CHECK_IN, status=Intake.Status.IN_PROGRESS
+        ).update(status=Intake.Status.WITHDRAWN, updated_at=timezone.now())
+    )
 
 
 def check_in_submitted(*, check_in: Intake) -> None:

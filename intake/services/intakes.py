@@ -33,12 +33,16 @@ class IntakeLocked(Exception):
 
 
 def intake_start(*, user: User) -> Intake:
-    """The patient's open intake, or a new one if they have none in progress."""
+    """The patient's first-visit intake in progress, or a new one if they have none. Never
+    a check-in: those are made for a booked follow-up (services.check_in_create) and
+    reached through "My intake" (selectors.patient_entry)."""
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         existing = (
-            Intake.objects.filter(patient=user, status=Intake.Status.IN_PROGRESS)
-            .order_by("-created_at")
+            Intake.objects.filter(
+                patient=user, kind=Intake.Kind.INTAKE, status=Intake.Status.IN_PROGRESS
+            )
+            .order_by("-created_at", "-pk")
             .first()
         )
         if existing:

@@ -3,7 +3,7 @@
 
 from django import template
 
-from intake.field_cache import field_html, option_html
+from intake.field_cache import field_html, form_html, option_html, tick_list_html
 
 register = template.Library()
 
@@ -18,3 +18,16 @@ def as_step_field(bound):
 def option_tag(option):
     """`{{ widget|option_tag }}`: the same HTML as `{{ widget.tag }}`."""
     return option_html(option)
+
+
+@register.simple_tag(takes_context=True)
+def step_form(context, form):
+    """`{% step_form form %}`: the same HTML as crispy's `{% crispy form %}`."""
+    return form_html(form, context.flatten())
+
+
+@register.simple_tag
+def tick_list(bound, template_name):
+    """`{% tick_list form.field "template" %}`: the same HTML as the template drawn with
+    `field` (its options drawn with `option_tag`)."""
+    return tick_list_html(bound, template_name)

@@ -15,18 +15,8 @@ from appointments.services import appointment_create
 from intake.models import Intake, Invitation
 from outbox.models import Email
 from portal.models import AuditEvent
+from tests.helpers import book_first_visit
 from tests.mailqueue import deliver
-
-
-def first_visit(practitioner, name: str, *, hours: float = 100) -> Appointment:
-    return appointment_create(
-        patient_name=name,
-        email=f"{name.split()[0].lower()}@example.com",
-        practitioner=practitioner,
-        starts_at=timezone.now() + timedelta(hours=hours),
-        kind=Appointment.Kind.FIRST_VISIT,
-        created_by=practitioner,
-    )
 
 
 def row_of(response, name: str) -> str:
@@ -36,18 +26,18 @@ def row_of(response, name: str) -> str:
 
 
 def test_it_shows_where_each_intake_stands(practitioner_client, practitioner):
-    sent = first_visit(practitioner, "Sent Sally")
+    sent = book_first_visit(practitioner, "Sent Sally")
     deliver()
-    queued = first_visit(practitioner, "Queued Quinn")
-    opened = first_visit(practitioner, "Opened Olga")
+    queued = book_first_visit(practitioner, "Queued Quinn")
+    opened = book_first_visit(practitioner, "Opened Olga")
     Invitation.objects.filter(pk=opened.invitation_id).update(opened_at=timezone.now())
-    started = first_visit(practitioner, "Started Stan")
+    started = book_first_visit(practitioner, "Started Stan")
     Intake.objects.filter(pk=started.intake_id).update(
         status=Intake.Status.IN_PROGRESS, completed_steps=["about", "pain"], last_step="pain"
     )
-    submitted = first_visit(practitioner, "Submitted Sue")
+    submitted = book_first_visit(practitioner, "Submitted Sue")
     Intake.objects.filter(pk=submitted.intake_id).update(status=Intake.Status.SUBMITTED)
-    reviewed = first_visit(practitioner, "Reviewed Rob")
+    reviewed = book_first_visit(practitioner, "Reviewed Rob")
     Intake.objects.filter(pk=reviewed.intake_id).update(status=Intake.Status.REVIEWED)
 
     page = practitioner_client.get(reverse("appointments:board"))
@@ -62,7 +52,7 @@ def test_it_shows_where_each_intake_stands(practitioner_client, practitioner):
 
 
 def test_it_says_when_the_invitation_could_not_be_delivered(practitioner_client, practitioner):
-    appointment = first_visit(practitioner, "Bounced Bea")
+    appointment = book_first_visit(practitioner, "Bounced Bea")
     Email.objects.filter(kind="invitation").update(status=Email.Status.FAILED)
     page = practitioner_client.get(reverse("appointments:board"))
     assert "Invitation not delivered" in row_of(page, appointment.patient_name)
@@ -72,7 +62,7 @@ def test_it_sends_again_with_a_limit_and_an_audit_record(
     practitioner_client, practitioner, settings
 ):
     settings.RESEND_PER_HOUR = 2
-    appointment = first_visit(practitioner, "Again Ann")
+    appointment = book_first_visit(practitioner, "Again Ann")
     url = reverse("appointments:send_again", args=[appointment.pk])
     for _ in range(3):
         practitioner_client.post(url)
@@ -94,7 +84,7 @@ def test_it_sends_again_with_a_limit_and_an_audit_record(
 
 
 def test_it_does_not_send_again_for_a_submitted_intake(practitioner_client, practitioner):
-    appointment = first_visit(practitioner, "Done Dora")
+    appointment = book_first_visit(practitioner, "Done Dora")
     Intake.objects.filter(pk=appointment.intake_id).update(status=Intake.Status.SUBMITTED)
     response = practitioner_client.post(
         reverse("appointments:send_again", args=[appointment.pk]), follow=True
@@ -104,9 +94,9 @@ def test_it_does_not_send_again_for_a_submitted_intake(practitioner_client, prac
 
 
 def test_it_filters_not_started_within_48_hours(practitioner_client, practitioner):
-    soon = first_visit(practitioner, "Soon Sam", hours=30)
-    first_visit(practitioner, "Later Lou", hours=80)
-    begun = first_visit(practitioner, "Begun Ben", hours=20)
+    soon = book_first_visit(practitioner, "Soon Sam", hours=30)
+    book_first_visit(practitioner, "Later Lou", hours=80)
+    begun = book_first_visit(practitioner, "Begun Ben", hours=20)
     Intake.objects.filter(pk=begun.intake_id).update(
         status=Intake.Status.IN_PROGRESS, completed_steps=["about"], last_step="about"
     )
@@ -128,12 +118,12 @@ def test_it_reads_the_board_in_a_fixed_number_of_queries(
     practitioner_client, practitioner, django_assert_max_num_queries
 ):
     for n in range(3):
-        first_visit(practitioner, f"Patient{n} Person")
+        book_first_visit(practitioner, f"Patient{n} Person")
     url = reverse("appointments:board")
     practitioner_client.get(url)
     with django_assert_max_num_queries(12) as few:
         practitioner_client.get(url)
     for n in range(3, 15):
-        first_visit(practitioner, f"Patient{n} Person")
+        book_first_visit(practitioner, f"Patient{n} Person")
     with django_assert_max_num_queries(len(few.captured_queries)):
         practitioner_client.get(url)

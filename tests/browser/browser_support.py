@@ -3,12 +3,14 @@ signing in (with the staff second factor), and watching pages for CSP violations
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 import weakref
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -205,8 +207,22 @@ def assert_no_sideways_scrolling(page: Page, name: str) -> None:
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
-    assert widths[0] <= widths[1], (
+    if widths[0] <= widths[1]:
+        return
+    # The outermost elements that reach past the window's right edge, to say where to look.
+    culprits = page.evaluate(
+        """(width) => [...document.querySelectorAll('body *')]
+          .filter((el) => el.getBoundingClientRect().right > width + 1
+            && !(el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1))
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`
+            + ` (right edge ${Math.round(el.getBoundingClientRect().right)}px)`)""",
+        widths[1],
+    )
+    pytest.fail(
         f"{name} is {widths[0]}px wide in a {widths[1]}px viewport: it scrolls sideways"
+        f" ({', '.join(culprits) or 'no element found'})",
+        pytrace=False,
     )
 
 
@@ -315,6 +331,13 @@ def assert_focus_visible(page: Page) -> dict:
 # Signing in --------------------------------------------------------------------------------
 
 
+def link_in(body: str, marker: str) -> str:
+    """The path of the first link in an email's body that contains `marker`."""
+    found = re.search(rf"https?://\S*{re.escape(marker)}\S*", body)
+    assert found, f"no {marker} link in the email"
+    return urlsplit(found.group(0)).path
+
+
 def log_in(page: Page, email: str, password: str, next_path: str = "") -> None:
     page.goto("/accounts/login/" + (f"?next={next_path}" if next_path else ""))
     page.get_by_label("Email address").fill(email)
@@ -347,6 +370,21 @@ def log_in_staff(page: Page, user, password: str, next_path: str = "") -> TOTPDe
     log_in(page, user.email, password, next_path)
     enter_second_factor(page, device)
     return device
+
+
+# Filling in steps in the browser ---------------------------------------------------------
+
+
+def fill_about_step(page: Page, about: dict[str, str]) -> None:
+    """The "About you" step typed in from answers in `answers_for`'s shape (a female
+    patient), then saved."""
+    page.get_by_label("Full legal name").fill(about["legal_name"])
+    page.get_by_label("Date of birth").fill(about["date_of_birth"])
+    page.get_by_role("radio", name="Female").check()
+    page.get_by_role("textbox", name=re.compile(r"^Phone number")).fill(about["phone"])
+    page.get_by_label("Emergency contact: name").fill(about["emergency_name"])
+    page.get_by_label("Emergency contact: phone number").fill(about["emergency_phone"])
+    page.get_by_role("button", name="Save and continue").click()
 
 
 # Intakes made without the browser -------------------------------------------------------
@@ -417,7 +455,6 @@ def invite_patient(practitioner, *, name: str, email: str, days_ahead: int = 3):
     """An invitation as a practitioner would send it; returns the intake and the link's path
     on the live server."""
     from datetime import timedelta
-    from urllib.parse import urlsplit
 
     from django.utils import timezone
 

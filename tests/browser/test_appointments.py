@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from io import StringIO
-from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -20,19 +19,20 @@ from playwright.sync_api import Page, expect
 from appointments.models import Appointment
 from intake import steps
 from intake.models import Intake
-from tests.browser.browser_support import PATIENT_PASSWORD, answers_for, check_page, log_in_staff
+from tests.browser.browser_support import (
+    PATIENT_PASSWORD,
+    answers_for,
+    check_page,
+    fill_about_step,
+    link_in,
+    log_in_staff,
+)
 from tests.helpers import PASSWORD
 from tests.mailqueue import deliver
 
 pytestmark = pytest.mark.browser
 NAME = "Bea Booked"
 EMAIL = "bea@example.com"
-
-
-def link_in(body: str, marker: str) -> str:
-    found = re.search(rf"https?://\S*{re.escape(marker)}\S*", body)
-    assert found, f"no {marker} link in the email"
-    return urlsplit(found.group(0)).path
 
 
 def progress_of(page: Page, name: str):
@@ -48,7 +48,7 @@ def send_reminders(now) -> str:
 def test_booking_invites_reminds_and_the_patient_submits(open_page, practitioner):
     staff = open_page("desktop")
     log_in_staff(staff, practitioner, PASSWORD)
-    staff.get_by_role("link", name="Appointments").click()
+    staff.get_by_role("navigation", name="Main").get_by_role("link", name="Appointments").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Appointments")
     staff.get_by_role("link", name="Book an appointment").click()
     check_page(staff, "appointment-new")
@@ -78,14 +78,7 @@ def test_booking_invites_reminds_and_the_patient_submits(open_page, practitioner
     patient.get_by_label("Type the same password again").fill(PATIENT_PASSWORD)
     patient.get_by_role("button", name="Save password and start").click()
     expect(patient.get_by_role("heading", level=1)).to_have_text("About you")
-    about = answers_for(NAME)["about"]
-    patient.get_by_label("Full legal name").fill(NAME)
-    patient.get_by_label("Date of birth").fill(about["date_of_birth"])
-    patient.get_by_role("radio", name="Female").check()
-    patient.get_by_role("textbox", name=re.compile(r"^Phone number")).fill(about["phone"])
-    patient.get_by_label("Emergency contact: name").fill(about["emergency_name"])
-    patient.get_by_label("Emergency contact: phone number").fill(about["emergency_phone"])
-    patient.get_by_role("button", name="Save and continue").click()
+    fill_about_step(patient, answers_for(NAME)["about"])
     expect(patient.get_by_role("heading", level=1)).to_have_text("Your pain")
     staff.reload()
     expect(progress_of(staff, NAME)).to_contain_text("Started (step 2 of 9)")

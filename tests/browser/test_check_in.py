@@ -83,3 +83,28 @@ def test_a_patient_checks_in_on_a_phone_and_the_practitioner_sees_what_changed(
     expect(section).to_contain_text("Stopped Eliquis 5mg")
     expect(section).to_contain_text("No longer raised: Taking an anticoagulant")
     check_page(staff, "check-in-practitioner")
+
+
+def test_a_cancelled_follow_ups_check_in_tells_the_patient_it_is_no_longer_needed(
+    open_page, practitioner
+):
+    intake = filled_intake(practitioner)
+    book_follow_up(intake.patient, practitioner)
+    page = open_page("phone")
+    log_in(page, "hq@example.com", PATIENT_PASSWORD, next_path="/intake/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your pain this week")
+
+    # The clinic cancels the visit from the board while the page is open on the phone.
+    staff = open_page("desktop")
+    log_in_staff(staff, practitioner, PASSWORD, next_path="/practice/appointments/")
+    staff.get_by_role("button", name=f"Cancel {intake.patient_name}'s appointment").click()
+    expect(staff.get_by_role("status")).to_contain_text("Cancelled.")
+    expect(staff.locator("table.appointment-list")).to_contain_text("Check-in withdrawn")
+
+    for key in ("peg_pain", "peg_enjoyment", "peg_activity"):
+        page.get_by_label(PEG_QUESTIONS[key]).fill("3")
+    page.get_by_role("button", name=NEXT).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("This check-in is no longer needed")
+    check_page(page, "check-in-withdrawn")
+    page.get_by_role("link", name="Go to my intake").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your intake has been sent")

@@ -14,6 +14,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 
+from appointments.services import appointment_cancel
 from intake import fhir, steps
 from intake.models import Intake
 from tests.helpers import (
@@ -26,7 +27,7 @@ from tests.helpers import (
 from tests.mailqueue import deliver
 
 CHANGES = {
-    "since": {"other": "Broken wrist", "status": "unchanged"},
+    "since": {"other": "Broken wrist", "status": "unchanged", "resolved": ["asthma"]},
     "reactions": {
         "had_reaction": "yes",
         "reactions": ["bruising"],
@@ -165,6 +166,23 @@ def test_a_check_ins_response_round_trips_its_stored_answers(check_in):
     assert read == stored(check_in.answers)
     # What was changed is in it: the new condition, the reaction, the medicine started.
     assert read["since.other"] == ["Broken wrist"]
+    assert read["since.resolved"] == ["asthma"]
     assert read["reactions.reactions"] == ["bruising"]
     assert read["medicines.started"][0]["medicines.started.name"] == ["Ibuprofen 200mg"]
     assert all(row["medicines.records.still"] == ["True"] for row in read["medicines.records"])
+
+
+def test_a_withdrawn_check_ins_response_is_stopped(client, practitioner):
+    first = submitted_intake(client, practitioner, VALID, email="harriet@example.com")
+    appointment = book_follow_up(first.patient, practitioner)
+    appointment_cancel(appointment=appointment)
+    check_in = Intake.objects.get(pk=appointment.intake.pk)
+    assert check_in.status == Intake.Status.WITHDRAWN
+    bundle = fhir.bundle(check_in)
+    Bundle.model_validate(bundle)
+    (response,) = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "QuestionnaireResponse"
+    ]
+    assert response["status"] == "stopped"

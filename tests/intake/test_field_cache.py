@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from crispy_forms.utils import render_crispy_form
 from django.template.loader import render_to_string
 from django.test import Client
 
 from intake import steps
 from intake.body_map import body_map_html, body_map_views
-from intake.field_cache import field_html, option_html
-from tests.factories import IntakeFactory
-from tests.helpers import VALID, sign_in, step_url
+from intake.field_cache import field_html, form_html, option_html, tick_list_html
+from tests.factories import IntakeFactory, ScoredCheckInFactory, SubmittedIntakeFactory
+from tests.helpers import CHECK_IN_VALID, VALID, sign_in, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,61 @@ def test_every_field_is_drawn_as_crispy_draws_it(step, bound):
             assert str(field_html(cached_form[name])) == str(as_crispy_field(crispy_form[name]))
 
 
+# Values a patient could type or a draft could hold, each drawn escaped as the widget
+# draws it: markup, quotes, ampersands, bidi and other non-ASCII text, spaces only, spaces
+# around tags, numbers as text.
+AWKWARD = [
+    "<script>alert(\"x\")</script> & 'quotes'",
+    "   ",
+    "  line one\n\n   line two  ",
+    "Nguyễn \u202e reversed",
+    "0",
+    "12abc",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_awkward_values_are_drawn_as_crispy_draws_them(text):
+    step = steps.BY_ID["pain"]
+    data = {**VALID["pain"], "complaint": text, "started_year": text, "goals": text}
+    for _ in range(2):
+        crispy_form, cached_form = pairs(step, data)
+        for name in ("complaint", "started_year", "goals", "intensity_now"):
+            assert str(field_html(cached_form[name])) == str(as_crispy_field(crispy_form[name]))
+
+
+def check_in_pairs(step, data):
+    """Two fresh forms of a check-in's step with the same data."""
+    intake = SubmittedIntakeFactory(answers={**ABOUT_DONE, "pain": VALID["pain"]})
+    check_in = ScoredCheckInFactory(patient=intake.patient, previous=intake)
+    return step.make_form(check_in, data), step.make_form(check_in, data)
+
+
+FLOWS = [(s, pairs) for s in steps.FORM_STEPS] + [
+    (s, check_in_pairs) for s in steps.CHECK_IN_FORM_STEPS
+]
+
+
+@pytest.mark.parametrize(
+    ("step", "make"), FLOWS, ids=lambda v: getattr(v, "identifier", getattr(v, "__name__", ""))
+)
+@pytest.mark.parametrize("data", ["empty", "answered", "invalid"])
+def test_every_form_is_drawn_as_the_crispy_tag_draws_it(step, make, data):
+    answers = {**VALID, **CHECK_IN_VALID} if make is check_in_pairs else VALID
+    posted = {
+        "empty": None,
+        "answered": answers.get(step.identifier),
+        # Every field sent blank or nonsense: field errors, and a form's own errors.
+        "invalid": dict.fromkeys(step.form_class.base_fields, "\u202e<b>?"),
+    }[data]
+    for _ in range(2):  # the second time from the cached pieces
+        crispy_form, cached_form = make(step, posted)
+        if posted is not None:
+            crispy_form.is_valid()
+            cached_form.is_valid()
+        assert str(form_html(cached_form)) == str(render_crispy_form(crispy_form))
+
+
 def test_a_field_with_an_error_is_drawn_by_crispy_with_its_error():
     crispy_form, cached_form = pairs(steps.BY_ID["pain"], {"intensity_now": "eleven"})
     assert not cached_form.is_valid() and not crispy_form.is_valid()
@@ -52,6 +108,39 @@ def test_options_are_drawn_as_the_widget_draws_them():
         drawn = [str(option_html(w)) for w in cached_form["regions"]]
         assert drawn == [str(w.tag()) for w in crispy_form["regions"]]
     assert sum("checked" in html for html in drawn) == len(VALID["pain"]["regions"])
+
+
+REGION_LIST = "intake/patient/_region_list.html"
+
+
+@pytest.mark.parametrize(
+    "ticked",
+    [[], ["low_back"], ["left_knee", "head", "nonsense"], "all", "<b>", "invalid"],
+)
+def test_the_region_list_is_its_template_with_the_ticked_options(ticked):
+    step = steps.BY_ID["pain"]
+    if ticked == "all":
+        ticked = [value for value, _ in step.form_class.base_fields["regions"].choices]
+    data = None if ticked == "invalid" else {**VALID["pain"], "regions": ticked}
+    if ticked == "invalid":
+        data = {**VALID["pain"], "regions": ["nonsense"]}  # an error on the field
+    for _ in range(2):  # the second time from the cached list
+        plain_form, cached_form = pairs(step, data)
+        plain_form.is_valid()
+        cached_form.is_valid()
+        expected = render_to_string(REGION_LIST, {"field": plain_form["regions"]})
+        assert str(tick_list_html(cached_form["regions"], REGION_LIST)) == expected
+
+
+def test_the_region_list_ticks_what_the_answers_hold():
+    step = steps.BY_ID["pain"]
+    intake = IntakeFactory(
+        answers={**ABOUT_DONE, "pain": {"regions": ["neck", "left_knee"]}},
+        completed_steps=["about"],
+    )
+    drawn = str(tick_list_html(step.make_form(intake)["regions"], REGION_LIST))
+    assert drawn.count(" checked") == 2
+    assert drawn == render_to_string(REGION_LIST, {"field": step.make_form(intake)["regions"]})
 
 
 @pytest.mark.parametrize("chosen", [set(), {"low_back"}, {"left_knee", "head", "nonsense"}])

@@ -42,8 +42,10 @@ def test_it_frames_every_page_for_each_role(visitor, settings):
     mine = nav_link("My intake", reverse("intake:my_intake"))
     assertContains(response, start, count=1 if intake_link == "Start intake" else 0, html=True)
     assertContains(response, mine, count=1 if intake_link == "My intake" else 0, html=True)
-    area = nav_link("Practitioner area", reverse("intake:dashboard"))
+    area = nav_link("Intakes", reverse("intake:dashboard"))
     assertContains(response, area, count=int(practitioner_area), html=True)
+    board = nav_link("Appointments", reverse("appointments:board"))
+    assertContains(response, board, count=int(practitioner_area), html=True)
     admin = nav_link("Admin", reverse("admin:index"))
     assertContains(response, admin, count=int(admin_link), html=True)
 
