@@ -38,7 +38,9 @@ from intake.screening.vocabulary import (
     LIMBS,
     PAIN_REGIONS,
     PREGNANCY,
+    PREGNANCY_RED_FLAG,
     PREGNANCY_UNCHANGED,
+    PREGNANT_STATES,
     REACTION_TIMING,
     REACTIONS,
     RED_FLAGS,
@@ -68,7 +70,6 @@ MONTHS = [
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
-PREGNANT_STATES = {"yes", "possible", "trying"}
 # Ages at which a "pregnant / possibly / trying" answer is plausible; outside them the
 # answer or the birth date is almost certainly a slip.
 PREGNANCY_AGES = (10, 65)
@@ -785,11 +786,39 @@ class AllergiesForm(StepForm):
         return initial
 
 
+# The "None of these" box on the red-flag step: a control, not an answer (nothing of it is
+# stored; the answers it gives are).
+NONE_OF_THESE = "none_of_these"
+
+
 class RedFlagsForm(StepForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    """One yes-or-no question per red flag, and "None of these", which answers No to every
+    question not answered: with it ticked, only a yes needs a click. It never turns a yes
+    into a no, whenever it is ticked: a yes may mean the patient should see a doctor first.
+    The question about bleeding in pregnancy is asked only where pregnancy applies
+    (`asks_pregnancy`, from the step); the Questionnaire's copy of the form asks it."""
+
+    def __init__(self, data=None, *, asks_pregnancy: bool = True, **kwargs) -> None:
+        if data is not None and data.get(NONE_OF_THESE):
+            data = data.copy()
+            for key in RED_FLAGS:
+                if not data.get(key):
+                    data[key] = "no"
+        super().__init__(data, **kwargs)
         for key, text in RED_FLAGS.items():
+            if key == PREGNANCY_RED_FLAG and not asks_pregnancy:
+                continue
             self.fields[key] = choice_field(text, YES_NO, "Choose yes or no for this question.")
+
+    @property
+    def none_of_these(self) -> bool:
+        """Whether the page shows "None of these" ticked."""
+        if self.is_bound:
+            return bool(self.data.get(NONE_OF_THESE))
+        return bool(self.initial.get(NONE_OF_THESE))
+
+    def as_typed(self) -> dict:
+        return {**super().as_typed(), NONE_OF_THESE: self.none_of_these}
 
 
 class ConsentForm(StepForm):

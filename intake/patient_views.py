@@ -23,6 +23,7 @@ from intake import forms, selectors, services, steps, trends, urgent_help
 from intake.models import Intake, Invitation
 from intake.summary import answer_sections
 from portal import audit, roles, stash
+from portal.forms import error_summary
 from portal.models import AuditEvent, PendingRegistration, User
 from portal.roles import patient_required
 from portal.throttle import may_send_mail
@@ -269,27 +270,14 @@ def my_intake(request: HttpRequest) -> HttpResponse:
     return redirect(steps.first_incomplete(intake).url(intake))
 
 
-def error_summary(form: forms.StepForm) -> list[tuple[str, str]]:
-    """(link target, message) for each error, for the summary at the top of the page."""
-
-    def anchor(bound) -> str:
-        return f"#{bound.auto_id}_0" if bound.field.widget.use_fieldset else f"#{bound.auto_id}"
-
-    items = [("#step-fields", str(message)) for message in form.non_field_errors()]
-    for name, errors in form.errors.items():
-        if name in form.fields:
-            bound = form[name]
-            items.extend((anchor(bound), f"{bound.label}: {e}") for e in errors)
+def step_errors(form: forms.StepForm) -> list[tuple[str, str]]:
+    """The step's errors for the summary at the top of the page, its medicine rows' too."""
+    items = error_summary(form, whole_form="#step-fields")
     formset = getattr(form, "formset", None)
     if formset is not None and formset.is_bound:
         items.extend(("#medication-rows", str(e)) for e in formset.non_form_errors())
         for number, row in enumerate(formset.forms, start=1):
-            for name, errors in row.errors.items():
-                if name in row.fields:
-                    bound = row[name]
-                    items.extend(
-                        (anchor(bound), f"Medicine {number}, {bound.label}: {e}") for e in errors
-                    )
+            items += error_summary(row, whole_form="#medication-rows", prefix=f"Medicine {number}, ")
     return items
 
 
@@ -306,7 +294,7 @@ def render_step(
         "intake": intake,
         "step": step,
         "form": form,
-        "errors": error_summary(form) if form.is_bound else [],
+        "errors": step_errors(form) if form.is_bound else [],
         "progress": steps.progress(intake, step),
         "number": steps.number(intake, step),
         "total": steps.total(intake),
