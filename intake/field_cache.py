@@ -16,6 +16,10 @@ the patient typed, unless the field has an error. So:
   the escaped text of the widget's `format_value`. For those the widget is drawn once per
   definition too, with a second marker in place of the value (and once with no value), so
   a page view escapes the value and joins three strings: no template runs at all.
+- A drop-down list, radio buttons or tick boxes differ from one patient to the next only in
+  which options are marked. Such a field is drawn by crispy once per definition with
+  nothing marked and once with each option alone marked; where the two differ is that
+  option's mark, and a page view puts in the marks of the options the patient chose.
 - `form_html(form)` is `{% crispy form %}`: crispy's whole-form templates run once per form
   definition with a marker in place of each field, and each page view puts the fields,
   drawn by `field_html`, between the pieces and lets crispy's own space-removal run over
@@ -40,6 +44,7 @@ step, and checks that two patients' pages show their own answers.
 from __future__ import annotations
 
 import copy
+from os.path import commonprefix
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
@@ -51,6 +56,8 @@ from django.forms import (
     Form,
     NumberInput,
     RadioSelect,
+    Select,
+    SelectMultiple,
     Textarea,
     TextInput,
 )
@@ -74,11 +81,15 @@ MAX_OPTIONS = 8192
 # Jinja2) under `{% if widget.value != None %}` or `{% if widget.value %}`; exact types,
 # so a subclass that draws more than its value is drawn by its template every time.
 VALUE_WIDGETS = frozenset({TextInput, NumberInput, EmailInput, DateInput, Textarea})
+# Widgets whose options are marked as chosen from `format_value`'s list of values, as text
+# (by Django's optgroups and crispy's `optgroups` filter alike); exact types again.
+CHOICE_WIDGETS = frozenset({Select, SelectMultiple, RadioSelect, CheckboxSelectMultiple})
 
 _shells: dict[tuple, tuple[str, str, dict] | None] = {}
 _drawn: dict[tuple, tuple[str, ...] | None] = {}
 _forms: dict[tuple, tuple[str, list[str], list[str], str] | None] = {}
 _lists: dict[tuple, tuple[str, dict[str, tuple[str, str]]] | None] = {}
+_choices: dict[tuple, tuple[str, dict[str, tuple[int, int, str]]] | None] = {}
 _options: dict[tuple, str] = {}
 
 
@@ -180,11 +191,76 @@ def _make_drawn(bound: BoundField, before: str, after: str, empty: bool) -> tupl
     return (before + html + after,) if empty else (before + head, tail + after)
 
 
+def _marked(html: str, marks) -> str:
+    """`html` with each (start, length, text) of `marks` in place, in order."""
+    parts, at = [], 0
+    for start, length, text in sorted(marks):
+        parts += [html[at:start], text]
+        at = start + length
+    parts.append(html[at:])
+    return "".join(parts)
+
+
+def _make_choice_shell(bound: BoundField):
+    """crispy's field with nothing chosen, and for each option value where the field
+    drawn with that value alone chosen differs: (start, length, text instead)."""
+    widget = bound.field.widget
+
+    def drawn(chosen: list[str]) -> str:
+        # As in _make_shell: this form's own copy of the widget, put back straight after.
+        widget.format_value = lambda value: list(chosen)
+        try:
+            return str(as_crispy_field(bound))
+        finally:
+            del widget.format_value
+
+    groups = widget.optgroups(bound.html_name, [], {})
+    values = list(dict.fromkeys(str(o["value"]) for _, options, _ in groups for o in options))
+    plain = drawn([])
+    marks = {}
+    for value in values:
+        html = drawn([value])
+        start = len(commonprefix([plain, html]))
+        end = min(len(commonprefix([plain[::-1], html[::-1]])), min(len(plain), len(html)) - start)
+        marks[value] = (start, len(plain) - end - start, html[start : len(html) - end])
+    spans = sorted(marks.values())
+    for (start, length, _), (following, _, _) in zip(spans, spans[1:], strict=False):
+        if following <= start or following < start + length:
+            return None  # marks that touch cannot be told apart
+    if widget.allow_multiple_selected and _marked(plain, spans) != drawn(values):
+        return None
+    return plain, marks
+
+
+def _choice_html(bound: BoundField) -> SafeString:
+    widget = bound.field.widget
+    key = _shell_key(bound)
+    try:
+        key = None if key is None else (key, _frozen(list(widget.choices)))
+    except TypeError:
+        key = None
+    drawn = None if key is None else _choices.get(key, False)
+    if drawn is False:
+        drawn = _remember(_choices, key, _make_choice_shell(bound))
+    if drawn is None:
+        return as_crispy_field(bound)
+    plain, marks = drawn
+    chosen = set(widget.format_value(bound.value()))
+    if widget.allow_multiple_selected:
+        picked = [marks[value] for value in marks if value in chosen]
+    else:
+        # A single choice marks only the first option (in order) among the values.
+        picked = [marks[value] for value in marks if value in chosen][:1]
+    return mark_safe(_marked(plain, picked))  # noqa: S308 (drawn by crispy, options only)
+
+
 def field_html(bound: BoundField) -> SafeString:
     """The field as crispy draws it (`{{ field|as_crispy_field }}`)."""
     widget = bound.field.widget
-    if bound.errors or isinstance(widget, RadioSelect | CheckboxSelectMultiple):
+    if bound.errors:
         return as_crispy_field(bound)
+    if type(widget) in CHOICE_WIDGETS:
+        return _choice_html(bound)
     key = _shell_key(bound)
     if key is None:
         return as_crispy_field(bound)

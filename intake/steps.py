@@ -405,10 +405,16 @@ class ConsentStep(Step):
         return []
 
     def summary_rows(self, intake: Intake) -> list[Row] | None:
-        # The signature row, not the answers, is the record of consent.
-        signature = (
-            ConsentSignature.objects.filter(intake=intake).select_related("consent_text").first()
-        )
+        # The signature row, not the answers, is the record of consent. A page that read it
+        # with the intake (selectors.practice_intake) asks no query for it.
+        if Intake.consent.is_cached(intake):
+            signature = getattr(intake, "consent", None)
+        else:
+            signature = (
+                ConsentSignature.objects.filter(intake=intake)
+                .select_related("consent_text")
+                .first()
+            )
         if signature is None:
             return None
         return [

@@ -62,6 +62,25 @@ def test_awkward_values_are_drawn_as_crispy_draws_them(text):
             assert str(field_html(cached_form[name])) == str(as_crispy_field(crispy_form[name]))
 
 
+CHOICE_FIELDS = [
+    (step, name)
+    for step in steps.FORM_STEPS
+    for name, field in step.form_class.base_fields.items()
+    if hasattr(field, "choices")
+]
+
+
+@pytest.mark.parametrize(("step", "name"), CHOICE_FIELDS, ids=lambda v: getattr(v, "identifier", v))
+def test_each_choice_is_marked_as_crispy_marks_it(step, name):
+    """A list, radio buttons or tick boxes with each option chosen alone, every option
+    chosen, and a value that is no option."""
+    choices = [str(value) for value, _ in step.form_class.base_fields[name].choices]
+    for chosen in [[value] for value in choices] + [choices, ["nonsense"], []]:
+        crispy_form, cached_form = pairs(step, {name: chosen})
+        # Drawn as bound but not validated: a value that is no option draws no error.
+        assert str(field_html(cached_form[name])) == str(as_crispy_field(crispy_form[name]))
+
+
 def check_in_pairs(step, data):
     """Two fresh forms of a check-in's step with the same data."""
     intake = SubmittedIntakeFactory(answers={**ABOUT_DONE, "pain": VALID["pain"]})
