@@ -277,7 +277,8 @@ def step_errors(form: forms.StepForm) -> list[tuple[str, str]]:
     if formset is not None and formset.is_bound:
         items.extend(("#medication-rows", str(e)) for e in formset.non_form_errors())
         for number, row in enumerate(formset.forms, start=1):
-            items += error_summary(row, whole_form="#medication-rows", prefix=f"Medicine {number}, ")
+            prefix = f"Medicine {number}, "
+            items += error_summary(row, whole_form="#medication-rows", prefix=prefix)
     return items
 
 
