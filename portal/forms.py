@@ -19,9 +19,7 @@ def field_anchor(bound: forms.BoundField) -> str:
     return f"#{bound.auto_id}_0" if bound.field.widget.use_fieldset else f"#{bound.auto_id}"
 
 
-def error_summary(
-    form: forms.Form, *, whole_form: str, prefix: str = ""
-) -> list[tuple[str, str]]:
+def error_summary(form: forms.Form, *, whole_form: str, prefix: str = "") -> list[tuple[str, str]]:
     """(link target, message) for each of a bound form's errors, for the summary at the top
     of its page (templates/_error_summary.html): each names its field and links to it; an
     error about the whole form links to `whole_form`."""
