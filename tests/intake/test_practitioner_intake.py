@@ -67,8 +67,7 @@ def source_links(*codes: str) -> str:
     """A flag's sources as the page shows them: each code leads to its entry on the list."""
     sources = reverse("intake:sources")
     links = ", ".join(
-        f'<a href="{sources}#{code}" aria-label="Source {code}">{code}</a>'
-        for code in codes
+        f'<a href="{sources}#{code}" aria-label="Source {code}">{code}</a>' for code in codes
     )
     return f"(sources {links})"
 
