@@ -1,6 +1,6 @@
-"""`{% error_summary form "#form-id" ["title"] %}`: the summary of a bound form's errors at the top of
-its page, each a link to its field (templates/_error_summary.html); error-summary.js moves
-focus to it when the page loads."""
+"""`{% error_summary form "#form-id" ["title"] %}`: the summary of a bound form's errors at
+the top of its page, each a link to its field (templates/_error_summary.html);
+error-summary.js moves focus to it when the page loads."""
 
 from __future__ import annotations
 
