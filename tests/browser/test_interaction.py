@@ -236,3 +236,17 @@ def test_the_remembered_search_shows_as_a_filter_with_a_clear_button(open_page, 
     expect(page.get_by_role("form", name="Active filters")).to_have_count(0)
     expect(page.locator("table.intake-list tbody tr")).to_have_count(2)
     expect(page.get_by_label("Patient name")).to_have_value("")
+
+
+def test_a_password_change_with_errors_moves_focus_to_its_summary(open_page, practitioner):
+    filled_intake(practitioner, name="Pat Password", email="pp@example.com", submit=False)
+    page = open_page("phone")
+    log_in(page, "pp@example.com", PATIENT_PASSWORD, next_path="/accounts/password/")
+    page.get_by_label("Current password").fill("not my password")
+    page.locator("#id_new_password1").fill("a-new-quiet-lantern-55")
+    page.locator("#id_new_password2").fill("a-new-quiet-lantern-55")
+    page.get_by_role("button", name="Change password").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    assert_accessible(page, "password change with errors")
