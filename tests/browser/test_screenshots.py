@@ -53,7 +53,7 @@ def test_sign_up_and_its_errors(open_page, viewport):
     page = open_page(viewport)
     page.goto(reverse("intake:register"))
     page.get_by_role("button", name="Email me the link").click()
-    expect(page.get_by_text("Enter your email address.")).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()
     check_page(page, "register-errors")
 
     page.get_by_label("Your full name").fill("Nell Newcomer")
