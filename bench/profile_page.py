@@ -6,7 +6,9 @@ practitioner session the load test uses, and prints the CPU time per request and
 functions that take most of it (cProfile, cumulative). wrk says how fast a page is; this says
 why. Pages: healthz, healthz-signed-in, dashboard, search, intake (the practitioner's intake
 page), step (a patient's wizard page, "Your pain", GET), step-post (that step posted, valid:
-a 302 to the next step), guide.
+a 302 to the next step), check-in-step and check-in-post (a check-in's first step, "Your
+pain this week", GET and posted), check-in (the practitioner's page of that check-in),
+patient (the practitioner's patient page of a patient with 10 check-ins), guide.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ PAGES = [
     "step",
     "step-post",
     "check-in-step",
+    "check-in-post",
     "check-in",
+    "patient",
     "guide",
 ]
 
@@ -61,6 +65,12 @@ def request_for(page: str) -> tuple[str, str]:
     if page == "check-in":
         path = reverse("intake:intake_detail", args=[open_check_in().pk])
         return path, run.practitioner_session()[1]
+    if page == "check-in-post":
+        check_in = open_check_in()
+        return reverse("intake:step", args=[check_in.pk, "peg"]), run.make_session(check_in.patient)
+    if page == "patient":
+        patient = run.page_patients()[0]
+        return reverse("intake:patient_detail", args=[patient]), run.practitioner_session()[1]
     return reverse("guide:page", args=["safety"]), ""
 
 
@@ -100,6 +110,9 @@ def main() -> None:
     parser.add_argument("page", choices=PAGES, nargs="?", default="dashboard")
     parser.add_argument("-n", type=int, default=300, help="requests to time (default 300)")
     parser.add_argument("--top", type=int, default=35, help="functions to list (default 35)")
+    parser.add_argument(
+        "--sort", default="cumulative", help="cProfile order: cumulative (default), tottime"
+    )
     args = parser.parse_args()
 
     run.ensure_database()
@@ -117,8 +130,8 @@ def main() -> None:
     client = Client(enforce_csrf_checks=False)
     if session:
         client.cookies[settings.SESSION_COOKIE_NAME] = session
-    posting = args.page == "step-post"
-    body = run.pain_answers("unused")
+    posting = args.page in ("step-post", "check-in-post")
+    body = run.peg_answers("unused") if args.page == "check-in-post" else run.pain_answers("unused")
 
     def once() -> None:
         if posting:
@@ -145,7 +158,7 @@ def main() -> None:
         once()
     profiler.disable()
     stats = pstats.Stats(profiler)
-    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,27 @@
 """`make bench`: the portal under load on PostgreSQL, next to Django's bare minimum.
 
 1. A dedicated database (BENCH_DB, default portal_bench) is created, migrated and seeded
-   with BENCH_INTAKES intakes (default 100,000) unless it already holds exactly that many.
-2. EXPLAIN (ANALYZE) of the dashboard's queries: default order, status filter, severity
-   filter, name search.
+   with BENCH_INTAKES intakes (default 100,000) and BENCH_CHECK_INS check-ins (default ten
+   per intake, 1,000,000, spread over the patients whose first visit is behind them, each
+   before a follow-up visit) unless it already holds exactly those numbers; the seeding
+   time is printed.
+2. EXPLAIN (ANALYZE) of the queries of the dashboard (default order, status filter,
+   severity filter, name search), of the practitioner's patient page and of a check-in
+   step POST, with every scan named, so a sequential scan on a big table shows.
 3. The screening engine benchmark (bench/screening.py).
 4. gunicorn serves the portal on 127.0.0.1 (DEBUG off, production mode off, quiet logs) and
    wrk loads, one after the other: the bare /healthz view, the dashboard (page 1, and a
-   search with a severity filter), an intake page, a wizard step page and its POST (target
-   half the signed-in /healthz), and the anonymous
-   guide: a page, the index (both from guide.cache, target 70% of /healthz) and a search.
-   Signed-in sessions (with the practitioner's verified second factor) and CSRF tokens are
-   made directly in the database, so no login form or OTP code is involved.
+   search with a severity filter), an intake page, the patient page of patients with 10
+   check-ins (the trend, every visit, flag and review), a wizard step page and its POST
+   (target half the signed-in /healthz), a check-in's first step page and its POST, and
+   the anonymous guide: a page, the index (both from guide.cache, target 70% of /healthz)
+   and a search. Signed-in sessions (with the practitioner's verified second factor) and
+   CSRF tokens are made directly in the database, so no login form or OTP code is involved.
 5. A table: requests/s, p50 and p95 latency, throughput as a share of /healthz, and PASS or
-   FAIL per target. The exit status is 1 if any target fails.
+   FAIL per target (p95 under 50 ms for the dashboard, the patient page and the check-in
+   step POST). The exit status is 1 if any target fails.
 
-Environment: BENCH_INTAKES, BENCH_DB, BENCH_PG_URL (server, default
+Environment: BENCH_INTAKES, BENCH_CHECK_INS, BENCH_DB, BENCH_PG_URL (server, default
 postgres://postgres@127.0.0.1:5432), BENCH_DURATION (10s), BENCH_WARMUP (2s),
 BENCH_THREADS (2), BENCH_CONNECTIONS (8), BENCH_WORKERS (2), BENCH_PORT (8765),
 BENCH_SEED (1). Outputs are also written to bench/results/ (git-ignored).
@@ -40,6 +46,8 @@ RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "replay.lua"
 
 INTAKES = int(os.environ.get("BENCH_INTAKES", "100000"))
+# Ten per intake by default: 1,000,000 with the default 100,000 intakes.
+CHECK_INS = int(os.environ.get("BENCH_CHECK_INS", str(10 * INTAKES)))
 DB_NAME = os.environ.get("BENCH_DB", "portal_bench")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DURATION = os.environ.get("BENCH_DURATION", "10s")
@@ -50,7 +58,8 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SEED = int(os.environ.get("BENCH_SEED", "1"))
 
-DASHBOARD_P95_MS = 50.0
+# The dashboard, the patient page and a check-in step POST (issue 14, "Scale").
+P95_MS = 50.0
 DASHBOARD_SHARE = 0.40
 # Guide pages are the same for every anonymous reader and come from guide.cache (issue 16).
 GUIDE_SHARE = 0.70
@@ -58,6 +67,8 @@ GUIDE_SHARE = 0.70
 STEP_FLOOR_SHARE = 0.50
 SEARCH_TERM = "smith"
 POST_PATIENTS = 32  # step POSTs rotate over this many patients, so rows rarely queue on a lock
+PAGE_PATIENTS = 16  # patient pages rotate over this many patients with PAGE_CHECK_INS each
+PAGE_CHECK_INS = 10
 
 STAMP = datetime.now().strftime("%Y%m%d-%H%M%S")
 
@@ -104,31 +115,59 @@ def recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
-def prepare_data() -> None:
-    """Migrate, add the demo accounts, and seed up to exactly INTAKES intakes."""
-    from django.core.management import call_command
-    from django.db import connection
+def counts() -> tuple[int, int]:
+    """Intakes and check-ins in the database."""
+    from django.db.models import Count
 
     from intake.models import Intake
 
+    kinds = dict(Intake.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    return kinds.get(Intake.Kind.INTAKE, 0), kinds.get(Intake.Kind.CHECK_IN, 0)
+
+
+def prepare_data() -> float | None:
+    """Migrate, add the demo accounts, and seed up to exactly INTAKES intakes and CHECK_INS
+    check-ins; the seconds the seeding took, None when the database was reused."""
+    from django.core.management import call_command
+    from django.db import connection
+
     call_command("migrate", verbosity=0)
-    count = Intake.objects.count()
-    if count > INTAKES:
-        say(f"{DB_NAME} holds {count:,} intakes, more than {INTAKES:,}: recreating it")
+    intakes, check_ins = counts()
+    # Intakes added after check-ins would be patients without any: the mix would differ
+    # from a database seeded in one go, so any other difference starts afresh.
+    top_up = (
+        intakes <= INTAKES and check_ins <= CHECK_INS and (check_ins == 0 or intakes == INTAKES)
+    )
+    if not top_up:
+        say(
+            f"{DB_NAME} holds {intakes:,} intakes and {check_ins:,} check-ins, not "
+            f"{INTAKES:,} and {CHECK_INS:,}: recreating it"
+        )
         recreate_database()
         call_command("migrate", verbosity=0)
-        count = 0
+        intakes = check_ins = 0
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    if count < INTAKES:
-        say(f"Seeding {INTAKES - count:,} intakes into {DB_NAME} ({count:,} there already)")
-        call_command(
-            "seed_demo", intakes=INTAKES - count, seed=SEED + count, without_demo_patient=True
-        )
-    else:
-        say(f"{DB_NAME} already holds {count:,} intakes")
+    if (intakes, check_ins) == (INTAKES, CHECK_INS):
+        say(f"{DB_NAME} already holds {intakes:,} intakes and {check_ins:,} check-ins")
+        return None
+    say(
+        f"Seeding {INTAKES - intakes:,} intakes and {CHECK_INS - check_ins:,} check-ins into "
+        f"{DB_NAME} ({intakes:,} and {check_ins:,} there already)"
+    )
+    started = time.monotonic()
+    call_command(
+        "seed_demo",
+        intakes=INTAKES - intakes,
+        check_ins=CHECK_INS - check_ins,
+        seed=SEED + intakes,
+        without_demo_patient=True,
+    )
     with connection.cursor() as cursor:
         # Fresh statistics, so the plans below are the ones production would get.
         cursor.execute("VACUUM ANALYZE")
+    seeded = time.monotonic() - started
+    say(f"Seeding took {seeded / 60:.1f} minutes, VACUUM ANALYZE included")
+    return seeded
 
 
 # Sessions and the requests wrk replays ---------------------------------------------------
@@ -193,7 +232,9 @@ def shown_intake():
 
     from intake.models import Intake
 
-    reviewed = Intake.objects.filter(status=Intake.Status.REVIEWED).order_by("pk")
+    reviewed = Intake.objects.filter(
+        kind=Intake.Kind.INTAKE, status=Intake.Status.REVIEWED
+    ).order_by("pk")
     with_flags = reviewed.annotate(flags=Count("screening_runs__flags")).filter(flags__gte=4)
     return with_flags.first() or reviewed.first()
 
@@ -204,12 +245,69 @@ def step_posters() -> list:
 
     return list(
         Intake.objects.filter(
+            kind=Intake.Kind.INTAKE,
             status=Intake.Status.IN_PROGRESS,
             patient__isnull=False,
             completed_steps__contains=["about"],
         )
         .select_related("patient")
         .order_by("pk")[:POST_PATIENTS]
+    )
+
+
+def peg_answers(csrf: str) -> str:
+    """A valid first step of a check-in ("Your pain this week"), as the browser posts it."""
+    data = {
+        "csrfmiddlewaretoken": csrf,
+        "peg_pain": "4",
+        "peg_enjoyment": "5",
+        "peg_activity": "3",
+        "action": "next",
+    }
+    return urlencode(data)
+
+
+def check_in_posters() -> list:
+    """Open check-ins (in progress, the visit ahead) of different patients: their patients
+    load and post the first step."""
+    from intake.models import Intake
+
+    return list(
+        Intake.objects.filter(kind=Intake.Kind.CHECK_IN, status=Intake.Status.IN_PROGRESS)
+        .select_related("patient")
+        .order_by("pk")[:POST_PATIENTS]
+    )
+
+
+def page_patients() -> list[int]:
+    """Patients with exactly PAGE_CHECK_INS check-ins, the patient page's subjects."""
+    from django.db.models import Count
+
+    from intake.models import Intake
+
+    return list(
+        Intake.objects.filter(kind=Intake.Kind.CHECK_IN)
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .filter(n=PAGE_CHECK_INS)
+        .order_by("patient_id")
+        .values_list("patient_id", flat=True)[:PAGE_PATIENTS]
+    )
+
+
+def busiest_patient() -> int | None:
+    """The patient with the most check-ins, for a figure of the page at its longest."""
+    from django.db.models import Count
+
+    from intake.models import Intake
+
+    return (
+        Intake.objects.filter(kind=Intake.Kind.CHECK_IN)
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "patient_id")
+        .values_list("patient_id", flat=True)
+        .first()
     )
 
 
@@ -235,11 +333,30 @@ def build_scenarios() -> list[dict]:
         post_lines.append(("POST", path, cookie, pain_answers(csrf)))
         step_lines.append(("GET", path, f"sessionid={session}", ""))
 
+    check_in_lines, check_in_post_lines = [], []
+    for check_in in check_in_posters():
+        csrf = get_random_string(32)
+        session = make_session(check_in.patient)
+        path = reverse("intake:step", args=[check_in.pk, "peg"])
+        check_in_post_lines.append(
+            ("POST", path, f"sessionid={session}; csrftoken={csrf}", peg_answers(csrf))
+        )
+        check_in_lines.append(("GET", path, f"sessionid={session}", ""))
+
     def get(path: str, session: str = "") -> tuple:
         return ("GET", path, f"sessionid={session}" if session else "", "")
 
+    _, patient_session = practitioner_session()
+    patient_lines = [
+        get(reverse("intake:patient_detail", args=[pk]), patient_session) for pk in page_patients()
+    ]
+    busiest = busiest_patient()
+    busiest_lines = (
+        [get(reverse("intake:patient_detail", args=[busiest]), patient_session)] if busiest else []
+    )
+
     dashboard = reverse("intake:dashboard")
-    return [
+    scenarios = [
         {"name": "/healthz (bare view)", "key": "healthz", "lines": [get("/healthz")]},
         {
             # Not a target: what any signed-in staff request costs before its view runs
@@ -253,17 +370,31 @@ def build_scenarios() -> list[dict]:
             "key": "dashboard",
             "lines": [get(dashboard, dashboard_session)],
             "dashboard": True,
+            "p95_target": P95_MS,
         },
         {
             "name": f"dashboard, q={SEARCH_TERM}&severity=refer",
             "key": "dashboard_search",
             "lines": [get(f"{dashboard}?severity=refer", search_session)],
             "dashboard": True,
+            "p95_target": P95_MS,
         },
         {
             "name": f"intake page (#{shown.pk})",
             "key": "intake",
             "lines": [get(reverse("intake:intake_detail", args=[shown.pk]), detail_session)],
+        },
+        {
+            "name": f"patient page, {PAGE_CHECK_INS} check-ins ({len(patient_lines)} patients)",
+            "key": "patient_page",
+            "lines": patient_lines,
+            "p95_target": P95_MS,
+        },
+        {
+            # Not a target: the page at its longest, every check-in of the busiest patient.
+            "name": "patient page, most check-ins",
+            "key": "patient_page_busiest",
+            "lines": busiest_lines,
         },
         {
             "name": f"wizard step page ({len(step_lines)} patients)",
@@ -278,6 +409,20 @@ def build_scenarios() -> list[dict]:
             "expect": 302,
             "location": "/step/conditions/",
             "floor_target": STEP_FLOOR_SHARE,
+        },
+        {
+            "name": f"check-in step page ({len(check_in_lines)} patients)",
+            "key": "check_in_page",
+            "lines": check_in_lines,
+            "floor_target": STEP_FLOOR_SHARE,
+        },
+        {
+            "name": f"check-in step POST ({len(check_in_post_lines)} patients)",
+            "key": "check_in_post",
+            "lines": check_in_post_lines,
+            "expect": 302,
+            "location": "/step/since/",
+            "p95_target": P95_MS,
         },
         {
             "name": "guide page (anonymous)",
@@ -298,6 +443,10 @@ def build_scenarios() -> list[dict]:
             "lines": [get(reverse("guide:search") + "?q=needles")],
         },
     ]
+    for scenario in scenarios:
+        if not scenario["lines"]:
+            say(f"Skipped {scenario['name']}: the database has nothing for it")
+    return [scenario for scenario in scenarios if scenario["lines"]]
 
 
 # EXPLAIN ----------------------------------------------------------------------------------
@@ -361,6 +510,61 @@ def explain_dashboard() -> str:
                 continue
             say(f"    {line[:150]}{'…' if len(line) > 150 else ''}")
     return text
+
+
+def explain_requests() -> str:
+    """Make the patient page's request and a check-in step POST once each, capture their
+    queries and EXPLAIN (ANALYZE) every read among them, naming its scans: a page whose
+    query count is constant can still read a table end to end."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    requests = []
+    patients = page_patients()
+    if patients:
+        _, session = practitioner_session()
+        path = reverse("intake:patient_detail", args=[patients[0]])
+        requests.append((f"patient page ({PAGE_CHECK_INS} check-ins)", path, session, None))
+    posters = check_in_posters()
+    if posters:
+        path = reverse("intake:step", args=[posters[0].pk, "peg"])
+        body = peg_answers("unused")
+        requests.append(("check-in step POST", path, make_session(posters[0].patient), body))
+    full = []
+    for title, path, session, body in requests:
+        say(f"\nEXPLAIN (ANALYZE) of the {title}'s reads")
+        say(f"  {'#':>2} {'ms':>8}  {'table':<36} scans")
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
+        with CaptureQueriesContext(connection) as captured:
+            if body is None:
+                response = client.get(path)
+            else:
+                response = client.post(path, body, content_type="application/x-www-form-urlencoded")
+        if response.status_code not in (200, 302):
+            raise SystemExit(f"The {title} answered {response.status_code}")
+        for number, sql in enumerate((q["sql"] for q in captured.captured_queries), 1):
+            if not sql.startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+            took = next(
+                (line.split(":")[1].strip() for line in plan if line.startswith("Execution")), "?"
+            )
+            scans = sorted(
+                {" ".join(filter(None, m.groups())) for m in SCAN.finditer("\n".join(plan))}
+            )
+            table = re.search(r'FROM "(\w+)"', sql)
+            say(
+                f"  {number:>2} {took.removesuffix(' ms'):>8}  "
+                f"{table.group(1) if table else '?':<36} {'; '.join(scans)}"
+            )
+            full.append(f"-- {title}: query {number}\n{sql}\n\n" + "\n".join(plan) + "\n")
+    return "\n".join(full)
 
 
 # Serving and loading ---------------------------------------------------------------------
@@ -473,26 +677,29 @@ def report(scenarios: list[dict], screening: dict) -> bool:
     floor = next(s for s in scenarios if s["key"] == "healthz_signed_in")["result"]["rps"]
     say(
         f"\nLoad: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} against gunicorn "
-        f"({WORKERS} workers), {INTAKES:,} intakes in {DB_NAME}"
+        f"({WORKERS} workers), {INTAKES:,} intakes and {CHECK_INS:,} check-ins in {DB_NAME}"
     )
     say(
-        f"  {'page':<38} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'of /healthz':>11} "
-        f"{'of signed-in':>12} {'errors':>6}  target"
+        f"  {'page':<44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'of /healthz':>11} "
+        f"{'of signed-in':>12} {'errors':>6} {'load':>5}  target"
     )
     passed = True
     for scenario in scenarios:
         r = scenario["result"]
         share = r["rps"] / base
         verdicts = []
-        if r["errors"]:
-            verdicts.append("FAIL (errors)")
+        if r["errors"] or not r["requests"]:
+            # No answer at all within wrk's timeout would otherwise show a p95 of 0 ms.
+            verdicts.append("FAIL (errors)" if r["errors"] else "FAIL (no answers)")
             passed = False
+        if scenario.get("p95_target"):
+            ok_p95 = r["p95_ms"] < scenario["p95_target"]
+            verdicts.append(f"p95<{scenario['p95_target']:.0f}ms {'PASS' if ok_p95 else 'FAIL'}")
+            passed = passed and ok_p95
         if scenario.get("dashboard"):
-            ok_p95 = r["p95_ms"] < DASHBOARD_P95_MS
             ok_share = share >= DASHBOARD_SHARE
-            verdicts.append(f"p95<{DASHBOARD_P95_MS:.0f}ms {'PASS' if ok_p95 else 'FAIL'}")
             verdicts.append(f"≥{DASHBOARD_SHARE:.0%} {'PASS' if ok_share else 'FAIL'}")
-            passed = passed and ok_p95 and ok_share
+            passed = passed and ok_share
         if scenario.get("share_target"):
             ok_share = share >= scenario["share_target"]
             verdicts.append(f"≥{scenario['share_target']:.0%} {'PASS' if ok_share else 'FAIL'}")
@@ -504,13 +711,15 @@ def report(scenarios: list[dict], screening: dict) -> bool:
             )
             passed = passed and ok_floor
         say(
-            f"  {scenario['name']:<38} {r['rps']:>8,.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
-            f"{share:>11.0%} {r['rps'] / floor:>12.0%} {r['errors']:>6}  {', '.join(verdicts)}"
+            f"  {scenario['name']:<44} {r['rps']:>8,.0f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+            f"{share:>11.0%} {r['rps'] / floor:>12.0%} {r['errors']:>6} {r['load']:>5.1f}  "
+            f"{', '.join(verdicts)}"
         )
     verdict = "PASS" if screening["pass"] else "FAIL"
     say(
-        f"  {'screening one intake':<38} {screening['intakes_per_second']:>8,.0f} "
-        f"{'':>8} {screening['ms_per_intake']:>8.3f} {'':>11} {'':>12} {'':>6}  <2ms {verdict} "
+        f"  {'screening one intake':<44} {screening['intakes_per_second']:>8,.0f} "
+        f"{'':>8} {screening['ms_per_intake']:>8.3f} {'':>11} {'':>12} {'':>6} {'':>5}  "
+        f"<2ms {verdict} "
         "(intakes/s; ms per intake)"
     )
     passed = passed and screening["pass"] and screening["linear"]
@@ -522,8 +731,8 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     wrk = ensure_wrk()
     ensure_database()
-    prepare_data()
-    plans = explain_dashboard()
+    seeded = prepare_data()
+    plans = explain_dashboard() + "\n" + explain_requests()
     (RESULTS / f"explain-{STAMP}.txt").write_text(plans)
 
     sys.path.insert(0, str(ROOT / "bench"))
@@ -542,8 +751,13 @@ def main() -> int:
         say(f"\nLoading each page for {DURATION} (after {WARMUP} of warm-up)…")
         for scenario in scenarios:
             scenario["result"] = load(wrk, scenario)
+            # The machine may be shared: the 1-minute load average beside each figure.
+            scenario["result"]["load"] = os.getloadavg()[0]
             r = scenario["result"]
-            say(f"  {scenario['name']:<38} {r['rps']:>8,.0f} req/s  p95 {r['p95_ms']:.1f} ms")
+            say(
+                f"  {scenario['name']:<44} {r['rps']:>8,.0f} req/s  p95 {r['p95_ms']:.1f} ms  "
+                f"load {r['load']:.1f}"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -552,6 +766,9 @@ def main() -> int:
     summary = {
         "when": STAMP,
         "intakes": INTAKES,
+        "check_ins": CHECK_INS,
+        "seeding_seconds": seeded,
+        "load_average": os.getloadavg(),
         "wrk": {"threads": THREADS, "connections": CONNECTIONS, "duration": DURATION},
         "workers": WORKERS,
         "pages": {s["key"]: s["result"] for s in scenarios},

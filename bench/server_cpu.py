@@ -5,9 +5,9 @@ the portal. The CPU time that gunicorn's workers and their PostgreSQL backends s
 from /proc before and after each wrk run) does not depend on how long they waited for a
 core, so its ratio to the signed-in floor's is the throughput share the page would have on
 a machine of its own (wrk's own share aside). Scenarios are bench/run.py's keys, plus
-`check_in_step` (a check-in's first step, GET) and `check_in` (the practitioner's page of
-that check-in); the default is the floor and the four intake and check-in pages. BENCH_*
-variables as for bench/run.py (BENCH_DURATION, BENCH_PORT, BENCH_DB, ...).
+`check_in` (the practitioner's page of an open check-in); the default is the floor and the
+four intake and check-in pages. BENCH_* variables as for bench/run.py (BENCH_DURATION,
+BENCH_PORT, BENCH_DB, ...).
 """
 
 from __future__ import annotations
@@ -24,22 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import profile_page  # noqa: E402  (the check-in it profiles)
 import run  # noqa: E402  (the database, the sessions, the scenarios, gunicorn)
 
-DEFAULT = ["healthz_signed_in", "step_page", "check_in_step", "intake", "check_in"]
+DEFAULT = ["healthz_signed_in", "step_page", "check_in_page", "intake", "check_in"]
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def check_in_scenarios() -> list[dict]:
+def check_in_scenario() -> dict:
+    """The practitioner's page of an open check-in (bench/run.py has the patient's)."""
     from django.urls import reverse
 
-    check_in = profile_page.open_check_in()
-    patient = f"sessionid={run.make_session(check_in.patient)}"
+    page = reverse("intake:intake_detail", args=[profile_page.open_check_in().pk])
     staff = f"sessionid={run.practitioner_session()[1]}"
-    step = reverse("intake:step", args=[check_in.pk, "peg"])
-    page = reverse("intake:intake_detail", args=[check_in.pk])
-    return [
-        {"name": "check-in step", "key": "check_in_step", "lines": [("GET", step, patient, "")]},
-        {"name": "check-in page", "key": "check_in", "lines": [("GET", page, staff, "")]},
-    ]
+    return {"name": "check-in page", "key": "check_in", "lines": [("GET", page, staff, "")]}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -95,7 +90,7 @@ def main() -> None:
     run.RESULTS.mkdir(parents=True, exist_ok=True)
     wrk = run.ensure_wrk()
     run.ensure_database()
-    known = {s["key"]: s for s in run.build_scenarios() + check_in_scenarios()}
+    known = {s["key"]: s for s in [*run.build_scenarios(), check_in_scenario()]}
     scenarios = [known[key] for key in keys]
     from django.db import connections
 

@@ -21,7 +21,10 @@ same references.
 
 What the patient typed stays marked as patient-reported: the QuestionnaireResponse's source
 is the Patient, conditions and allergies are `unconfirmed`, medicines are the patient's own
-statements. Codes come from FHIR's own code systems where the meaning matches exactly; no
+statements. A check-in's bundle carries, besides its response, what it reports as changed:
+each medicine started (`active`, from the day given) or stopped (`stopped`, to the day
+given), each new condition, and each condition the patient says has cleared up (`resolved`),
+still unconfirmed. Codes come from FHIR's own code systems where the meaning matches exactly; no
 LOINC or SNOMED code is used, because none could be verified here (the PEG score in
 particular has a text-only code). Everything else is coded in the clinic's namespace.
 """
@@ -67,6 +70,7 @@ CONTACT_ROLE = "http://terminology.hl7.org/CodeSystem/v2-0131"
 ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 UCUM = "http://unitsofmeasure.org"
 
 BIRTH_SEX_CODES = {"female": "F", "male": "M"}  # anything else is UNK
@@ -637,9 +641,14 @@ def _conditions(answer: dict) -> list[str]:
     return phrases + list(answer.get("other", []))
 
 
-def _condition_resource(text: str, intake: Intake, patient: dict, response: dict) -> dict:
-    return {
-        "resourceType": "Condition",
+def _condition_resource(
+    text: str, intake: Intake, patient: dict, response: dict, *, clinical: str = ""
+) -> dict:
+    resource: dict[str, Any] = {"resourceType": "Condition"}
+    if clinical:
+        resource["clinicalStatus"] = {"coding": [{"system": CONDITION_CLINICAL, "code": clinical}]}
+    where = "check-in" if intake.is_check_in else "intake questionnaire"
+    return resource | {
         "verificationStatus": {
             "coding": [{"system": CONDITION_VERIFICATION, "code": "unconfirmed"}]
         },
@@ -648,8 +657,55 @@ def _condition_resource(text: str, intake: Intake, patient: dict, response: dict
         "recordedDate": fhir_time(_authored(intake)),
         "asserter": patient,
         "evidence": [{"detail": [response]}],
-        "note": [{"text": "Patient-reported on the intake questionnaire."}],
+        "note": [{"text": f"Patient-reported on the {where}."}],
     }
+
+
+def _check_in_changes(
+    entries: _Entries, intake: Intake, answers: dict, patient: dict, response: dict
+) -> None:
+    """What a check-in reports as changed since the visit before, each as a resource of its
+    own (its response holds the rest): medicines started and stopped, conditions new since
+    the picture it carried forward, and conditions the patient says have cleared up."""
+    # Imported here: intake.check_ins reads the steps, which reach this module's forms.
+    from intake.check_ins import picture_before
+
+    medicines, since = answers.get("medicines", {}), answers.get("since", {})
+    for number, row in enumerate(medicines.get("started", []), start=1):
+        if not row.get("name"):
+            continue
+        resource = _medication(row, intake, patient, response)
+        resource["note"].append(
+            {"text": "Reported on the check-in as started since the last visit."}
+        )
+        if row.get("started_on"):
+            resource["effectivePeriod"] = {"start": row["started_on"]}
+        entries.add(resource, "medication-statement", f"intake-{intake.pk}-medication-{number}")
+    for item in medicines.get("records", []):
+        if item.get("still") or not item.get("name"):
+            continue
+        resource = _medication({"name": item["name"]}, intake, patient, response)
+        resource["status"] = "stopped"
+        resource["note"].append(
+            {"text": "Reported on the check-in as stopped since the last visit."}
+        )
+        if item.get("stopped_on"):
+            resource["effectivePeriod"] = {"end": item["stopped_on"]}
+        entries.add(resource, "medication-statement", f"intake-{intake.pk}-stopped-{item['id']}")
+    known = {c.casefold() for c in picture_before(intake).get("conditions", [])}
+    new = [c for c in forms.condition_phrases(since) if c.casefold() not in known]
+    for number, text in enumerate(new, start=1):
+        entries.add(
+            _condition_resource(text, intake, patient, response, clinical="active"),
+            "condition",
+            f"intake-{intake.pk}-condition-{number}",
+        )
+    for number, text in enumerate(since.get("resolved", []), start=1):
+        entries.add(
+            _condition_resource(text, intake, patient, response, clinical="resolved"),
+            "condition",
+            f"intake-{intake.pk}-resolved-{number}",
+        )
 
 
 def _allergy(text: str, intake: Intake, patient: dict) -> dict:
@@ -819,6 +875,8 @@ def bundle(intake: Intake) -> dict:
             "condition",
             f"intake-{intake.pk}-condition-{number}",
         )
+    if intake.is_check_in:
+        _check_in_changes(entries, intake, answers, patient, response)
     allergies = answers.get("allergies", {})
     allergy_texts = [ALLERGIES[k] for k in ALLERGIES if k in allergies.get("allergies", [])] + list(
         allergies.get("other_allergies", [])

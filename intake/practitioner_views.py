@@ -39,7 +39,7 @@ from intake.screening.vocabulary import PAIN_REGIONS
 from intake.services import fhir_push
 from intake.services.reviews import REVIEWABLE
 from intake.summary import answer_sections
-from intake.templatetags.practice import status_badge_class
+from intake.templatetags.practice import severity_badge, status_badge, status_badge_class
 from portal import audit
 from portal.models import AuditEvent
 from portal.roles import practitioner_required
@@ -340,6 +340,77 @@ def print_context(intake: Intake) -> dict:
     return context
 
 
+def _day(when) -> str:
+    """A date as the templates' "j M Y" writes it, in clinic time."""
+    local = timezone.localtime(when)
+    return f"{local.day} {local:%b %Y}"
+
+
+def _patient_rows(*, visits: list, appointments: list, reviews: list, flags: list) -> dict:
+    """The patient page's table rows, written here as the dashboard's are: a course of ten
+    check-ins brings some fifty flags and a dozen each of visits, appointments and reviews,
+    and drawn in the template language they were most of the page's rendering time. Every
+    value goes through _text, so it is escaped; the badges are their templates' own
+    (intake.templatetags.practice)."""
+    detail = reverse("intake:intake_detail", args=[URL_ID_MARK]).split(str(URL_ID_MARK))
+    before, after = _text(detail[0]), _text(detail[1])
+    kinds = dict(Intake.Kind.choices)
+
+    def link(pk: int, kind: str) -> str:
+        return f'<a href="{before}{int(pk)}{after}">{_text(kinds.get(kind, kind))} {int(pk)}</a>'
+
+    visit_rows = []
+    for visit in visits:
+        if visit.highest_severity:
+            highest = _text(visit.highest_severity.capitalize())
+        else:
+            highest = "None" if visit.submitted_at else "—"
+        visit_rows.append(
+            f'<tr><th scope="row">{link(visit.pk, visit.kind)}</th>'
+            f'<td class="text-nowrap">{_day(visit.created_at)}</td>'
+            f"<td>{status_badge(visit.status)}</td>"
+            f'<td class="text-nowrap">{_day(visit.submitted_at) if visit.submitted_at else "—"}'
+            "</td>"
+            f"<td>{'—' if visit.peg_score is None else _text(visit.peg_score)}</td>"
+            f"<td>{highest}</td></tr>"
+        )
+    appointment_rows = []
+    for appointment in appointments:
+        local = timezone.localtime(appointment.starts_at)
+        appointment_rows.append(
+            f'<tr><th scope="row" class="text-nowrap">{local:%a} {local.day} '
+            f"{local:%b %Y, %H:%M}</th>"
+            f"<td>{_text(appointment.get_kind_display())}</td>"
+            f"<td>{_text(appointment.get_status_display())}</td>"
+            f"<td>{_text(appointment.practitioner)}</td></tr>"
+        )
+    review_rows = []
+    for review in reviews:
+        local = timezone.localtime(review.signed_at)
+        review_rows.append(
+            f'<tr><th scope="row" class="text-nowrap">{local.day} {local:%b %Y, %H:%M}</th>'
+            f"<td>{link(review.intake_id, review.intake.kind)} (version {int(review.version)})</td>"
+            f"<td>{_text(review.get_decision_display())}</td>"
+            f"<td>{_text(review.reviewer)}</td></tr>"
+        )
+    flag_rows = [
+        f'<tr><td class="text-nowrap">{_day(flag["run__created_at"])}</td>'
+        f"<td>{link(flag['run__intake_id'], flag['run__intake__kind'])}</td>"
+        f"<td>{severity_badge(flag['severity'])}</td>"
+        f'<th scope="row">{_text(flag["title"])}</th></tr>'
+        for flag in flags
+    ]
+    return {
+        name: mark_safe("".join(rows))  # noqa: S308 - every value in it went through _text
+        for name, rows in (
+            ("visit_rows", visit_rows),
+            ("appointment_rows", appointment_rows),
+            ("review_rows", review_rows),
+            ("flag_rows", flag_rows),
+        )
+    }
+
+
 @practitioner_required
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -348,15 +419,22 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group practice); an id that is not a patient's is a 404."""
     patient = selectors.practice_patient(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, patient)
-    flags = _decorate(selectors.patient_flags(patient=patient))
-    context = {
-        "patient": patient,
-        "visits": selectors.patient_visits(patient=patient),
-        "appointments": selectors.patient_appointments(patient=patient),
-        "reviews": selectors.patient_reviews(patient=patient),
-        "flags": flags,
-        "adverse_events": selectors.patient_adverse_events(patient=patient),
-    } | trends.page_context(selectors.patient_trend(patient=patient))
+    flags = selectors.patient_flags(patient=patient)
+    visits = selectors.patient_visits(patient=patient)
+    appointments = selectors.patient_appointments(patient=patient, visits=visits)
+    reviews = selectors.patient_reviews(patient=patient)
+    context = (
+        {
+            "patient": patient,
+            "visits": visits,
+            "appointments": appointments,
+            "reviews": reviews,
+            "flags": flags,
+            "adverse_events": selectors.patient_adverse_events(patient=patient),
+        }
+        | _patient_rows(visits=visits, appointments=appointments, reviews=reviews, flags=flags)
+        | trends.page_context(selectors.patient_trend(patient=patient))
+    )
     return render(request, "intake/practice/patient.html", context)
 
 

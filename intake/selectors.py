@@ -378,14 +378,17 @@ def patient_trend(*, patient: User) -> trends.Trend:
     return trends.trend(visits, threshold=settings.PEG_MEANINGFUL_CHANGE_PERCENT)
 
 
-def patient_appointments(*, patient: User) -> list:
+def patient_appointments(*, patient: User, visits: list[Intake]) -> list:
     """The patient's appointments, oldest first: booked for their account, or for one of
-    their intakes (a first visit booked before the patient had an account)."""
+    their intakes and check-ins `visits` (a first visit booked before the patient had an
+    account). The visits' ids are given, not joined: an OR over a join made PostgreSQL read
+    every appointment and every intake, where an OR of two indexed columns is two index
+    lookups."""
     # Imported here: appointments builds on intake, and only this page reads back.
     from appointments.models import Appointment
 
     return list(
-        Appointment.objects.filter(Q(patient=patient) | Q(intake__patient=patient))
+        Appointment.objects.filter(Q(patient=patient) | Q(intake_id__in=[v.pk for v in visits]))
         .select_related("practitioner")
         .order_by("starts_at", "pk")
     )
@@ -401,13 +404,15 @@ def patient_reviews(*, patient: User) -> list[Review]:
     )
 
 
-def patient_flags(*, patient: User) -> list[Flag]:
+def patient_flags(*, patient: User) -> list[dict]:
     """The flags of the current screening of each of the patient's intakes and check-ins,
-    oldest screening first and in the engine's order within one."""
+    oldest screening first and in the engine's order within one, as the values the
+    patient page's table shows (severity, title, when screened, which visit): a course of
+    check-ins has dozens of flags, and their reasons and sources (JSON) are on each
+    intake's own page."""
     return list(
         Flag.objects.filter(run__intake__patient=patient, run__is_current=True)
-        .select_related("run", "run__intake")
-        .defer(*(f"run__intake__{name}" for name in VISIT_ONLY))
+        .values("severity", "title", "run__created_at", "run__intake_id", "run__intake__kind")
         .order_by("run__created_at", "run__pk", "position")
     )
 

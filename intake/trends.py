@@ -206,6 +206,37 @@ def page_context(data: Trend) -> dict:
 WIDTH, HEIGHT = 400, 240
 LEFT, RIGHT, TOP, BOTTOM = 34, 14, 14, 40
 MARK = 8  # half the side of a worsening's square
+# The threshold lines' labels ("30% better") stand in a margin right of the plot, level
+# with the end of their line: inside the plot they sat where the lines end, over the last
+# points. Their size, the gap before them, and the least distance between two of them.
+BAND_FONT = 11
+BAND_GAP = 4
+BAND_SPACING = 13
+# Advance widths in em of DejaVu Sans, the chart's first font and the widest of its
+# fallbacks (Helvetica, Arial), so a label measured with them is never narrower on screen
+# or in the PDF. Any character not listed counts as the widest listed.
+EM_WIDTHS = {
+    **dict.fromkeys("0123456789", 0.637),
+    "%": 0.951,
+    " ": 0.318,
+    "b": 0.635,
+    "e": 0.615,
+    "o": 0.612,
+    "r": 0.411,
+    "s": 0.521,
+    "t": 0.392,
+    "w": 0.818,
+}
+# Where a label's text reaches above and below its baseline, in em (DejaVu Sans).
+ASCENT, DESCENT = 0.928, 0.236
+
+
+def text_width(text: str, *, size: float) -> float:
+    """At least the drawn width of `text` at `size` units."""
+    widest = max(EM_WIDTHS.values())
+    return round(sum(EM_WIDTHS.get(ch, widest) for ch in text) * size, 1)
+
+
 # How each line is drawn, so that none is told apart by colour alone.
 LINES: tuple[tuple[str, str, str], ...] = (
     # (key, label, stroke-dasharray)
@@ -239,18 +270,40 @@ class ChartPoint:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A threshold line across the plot at `y`, and its label in the margin right of the
+    plot: its text starts at `label_x` and its baseline is `label_y`, level with the line
+    unless two labels would touch."""
+
+    y: float
+    label: str
+    label_x: float
+    label_y: float
+
+    @property
+    def label_box(self) -> tuple[float, float, float, float]:
+        """The label's text as (left, top, right, bottom), at least as large as drawn."""
+        return (
+            self.label_x,
+            round(self.label_y - ASCENT * BAND_FONT, 1),
+            round(self.label_x + text_width(self.label, size=BAND_FONT), 1),
+            round(self.label_y + DESCENT * BAND_FONT, 1),
+        )
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
     plot_left: int
-    plot_right: int
+    plot_right: float
     plot_top: int
     plot_bottom: int
     y_ticks: list[tuple[float, int]]  # (y, value)
     x_labels: list[tuple[float, str]]  # (x, date)
     lines: list[ChartLine]
     points: list[ChartPoint]  # the PEG line's points
-    bands: list[tuple[float, str]]  # (y, label): the threshold either side of the baseline
+    bands: list[Band]  # the threshold either side of the baseline
 
     @property
     def tick_label_x(self) -> int:
@@ -266,20 +319,55 @@ def _y(value: float) -> float:
     return round(TOP + span * (SCORE_MAX - value) / (SCORE_MAX - SCORE_MIN), 1)
 
 
-def _xs(count: int) -> list[float]:
+def _xs(count: int, *, plot_right: float) -> list[float]:
     """Visits evenly spaced, in order: the table gives the dates, and a course of weekly
     visits with a gap would crowd its points together if spaced by time."""
-    left, right = LEFT + 10, WIDTH - RIGHT - 10
+    left, right = LEFT + 10, plot_right - 10
     if count == 1:
         return [round((left + right) / 2, 1)]
     step = (right - left) / (count - 1)
     return [round(left + step * index, 1) for index in range(count)]
 
 
+def _band_lines(baseline: float, threshold: int) -> list[tuple[float, str]]:
+    """(y, label) of the threshold lines either side of the baseline; none around 0."""
+    if baseline <= 0:
+        return []
+    fraction = threshold / 100
+    better, worse = baseline * (1 - fraction), baseline * (1 + fraction)
+    lines = [(_y(better), f"{threshold}% better")]
+    if worse <= SCORE_MAX:
+        lines.append((_y(worse), f"{threshold}% worse"))
+    return lines
+
+
+def _label_baselines(ys: list[float]) -> list[float]:
+    """Baselines level with each line (text centred on it), moved apart where two labels
+    would be nearer than BAND_SPACING, and kept within the plot's height."""
+    if not ys:
+        return []
+    centre = round(BAND_FONT * (ASCENT - DESCENT) / 2, 1)
+    wanted = [y + centre for y in ys]
+    if len(wanted) == 2 and wanted[0] - wanted[1] < BAND_SPACING:
+        # "better" (lower on the chart) and "worse" (higher): spread about their middle.
+        middle = (wanted[0] + wanted[1]) / 2
+        wanted = [middle + BAND_SPACING / 2, middle - BAND_SPACING / 2]
+    # No higher than the drawing's top, no lower than the plot's floor: the dates are below.
+    low = TOP + ASCENT * BAND_FONT
+    high = HEIGHT - BOTTOM
+    shift = max(0.0, low - min(wanted)) - max(0.0, max(wanted) - high)
+    return [round(y + shift, 1) for y in wanted]
+
+
 def chart(data: Trend) -> Chart | None:
     if not data.points:
         return None
-    xs = _xs(len(data.points))
+    lines_at = _band_lines(float(data.points[0].visit.peg), data.threshold)
+    # The plot gives up on its right what the widest label needs, and only then.
+    label_width = max((text_width(label, size=BAND_FONT) for _, label in lines_at), default=0)
+    right_margin = max(RIGHT, BAND_GAP + label_width + 2)
+    plot_right = round(WIDTH - right_margin, 1)
+    xs = _xs(len(data.points), plot_right=plot_right)
     lines = []
     for key, label, dash in LINES:
         coords = []
@@ -310,19 +398,16 @@ def chart(data: Trend) -> Chart | None:
         else:
             shown.append(len(xs) - 1)
     x_labels = [(xs[i], day_month(data.points[i].visit.on)) for i in shown]
-    baseline = float(data.points[0].visit.peg)
-    bands = []
-    if baseline > 0:
-        fraction = data.threshold / 100
-        better, worse = baseline * (1 - fraction), baseline * (1 + fraction)
-        bands.append((_y(better), f"{data.threshold}% better"))
-        if worse <= SCORE_MAX:
-            bands.append((_y(worse), f"{data.threshold}% worse"))
+    baselines = _label_baselines([y for y, _ in lines_at])
+    bands = [
+        Band(y, label, plot_right + BAND_GAP, label_y)
+        for (y, label), label_y in zip(lines_at, baselines, strict=True)
+    ]
     return Chart(
         width=WIDTH,
         height=HEIGHT,
         plot_left=LEFT,
-        plot_right=WIDTH - RIGHT,
+        plot_right=plot_right,
         plot_top=TOP,
         plot_bottom=HEIGHT - BOTTOM,
         y_ticks=[(_y(v), v) for v in range(SCORE_MIN, SCORE_MAX + 1, 2)],

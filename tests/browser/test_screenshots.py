@@ -1,10 +1,10 @@
 """The page types the other browser tests do not photograph at both widths: sign-up and
-its errors, every wizard step with its errors, the patient's own pages, the check-in and
-the urgent-help pages on a desktop, the adverse events and a patient's trend for staff, the
-appointments pages on a phone, the staff pages' wrong-code state. With the tests named in
-`make screenshots` they put every page type in test-artifacts/screenshots/ at 390 and
-1280 px, each one also checked by axe-core (zero serious or critical violations) and for
-sideways scrolling on the phone.
+its errors, every wizard step with its errors, the patient's own pages, each check-in step
+with its errors and both kinds of urgent help, the practitioner's check-in page, the
+adverse events and a patient's trend for staff, the appointments pages on a phone, the
+staff pages' wrong-code state. With the tests named in `make screenshots` they put every
+page type in test-artifacts/screenshots/ at 390 and 1280 px, each one also checked by
+axe-core (zero serious or critical violations) and for sideways scrolling on the phone.
 
 The pictures are for a person to look at: a green run says the pages are accessible, not
 that they look right."""
@@ -110,13 +110,15 @@ def test_the_patients_own_pages(open_page, practitioner, patient, viewport):
     check_page(page, "my-intake-history")
 
 
-def test_a_check_in_and_urgent_help_on_a_desktop(open_page, practitioner):
-    """test_check_in.py and test_urgent_help.py photograph these on a phone. Each step is
-    photographed, then answered through the test client; the red-flag step is answered in
-    the browser with an emergency, so the next page opens with the urgent help."""
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_check_in_with_its_errors_and_urgent_help(open_page, practitioner, viewport):
+    """test_check_in.py walks a check-in on a phone; here each step is photographed as it
+    opens and sent empty, then answered through the test client. The red-flag step is
+    answered in the browser: once with an urgent answer, once with an emergency, so that the
+    next page opens with each kind of urgent help."""
     intake = filled_intake(practitioner, email=EMAIL)
     check_in = book_follow_up(intake.patient, practitioner).intake
-    page = open_page("desktop")
+    page = open_page(viewport)
     log_in(page, EMAIL, PATIENT_PASSWORD, next_path="/intake/")
     client = page_client(page)
     for step in steps.CHECK_IN_FORM_STEPS:
@@ -127,6 +129,10 @@ def test_a_check_in_and_urgent_help_on_a_desktop(open_page, practitioner):
         name = f"check-in-{step.identifier.replace('_', '-')}"
         check_page(page, name)
         if step.identifier == "red_flags":
+            answer_red_flags(page, ("Pain and swelling in one calf",))
+            expect(page.get_by_role("alert")).to_be_focused()
+            check_page(page, "urgent-help-urgent")
+            page.goto(step.url(check_in))
             answer_red_flags(page, ("Numbness or a strange feeling",))
             expect(page.get_by_role("alert")).to_be_focused()
             check_page(page, "urgent-help-emergency")
@@ -142,6 +148,11 @@ def test_a_check_in_and_urgent_help_on_a_desktop(open_page, practitioner):
     page.get_by_role("button", name="Submit my check-in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your check-in has been sent")
     check_page(page, "check-in-submitted")
+
+    staff = open_page(viewport)
+    log_in_staff(staff, practitioner, PASSWORD, next_path=f"/practice/intakes/{check_in.pk}/")
+    expect(staff.locator(".what-changed")).to_be_visible()
+    check_page(staff, "check-in-practitioner")
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -186,3 +186,62 @@ def test_a_withdrawn_check_ins_response_is_stopped(client, practitioner):
         if e["resource"]["resourceType"] == "QuestionnaireResponse"
     ]
     assert response["status"] == "stopped"
+
+
+def test_a_check_ins_bundle_carries_what_changed_as_resources_of_their_own(client, practitioner):
+    first = submitted_intake(client, practitioner, VALID, email="harriet@example.com")
+    check_in = book_follow_up(first.patient, practitioner).intake
+    medicines = medicine_changes(
+        check_in.patient, stop={"metformin": "02/11/2026"}, start=[("apixaban", "03/11/2026")]
+    )
+    since = {
+        # Diabetes was on the intake already: ticked again, it is not a new Condition.
+        "conditions": ["epilepsy", "diabetes"],
+        "other": "Broken wrist",
+        "status": "unchanged",
+        "resolved": ["asthma"],
+    }
+    check_in = submitted_check_in(client, check_in, {"since": since, "medicines": medicines})
+
+    bundle = fhir.bundle(check_in)
+    Bundle.model_validate(bundle)
+    resources = [entry["resource"] for entry in bundle["entry"]]
+    for resource in resources:
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+
+    def by_type(kind: str) -> list[dict]:
+        return [r for r in resources if r["resourceType"] == kind]
+
+    (patient,) = by_type("Patient")
+    (response,) = by_type("QuestionnaireResponse")
+    refs = {entry["resource"]["resourceType"]: entry["fullUrl"] for entry in bundle["entry"]}
+
+    statements = {r["medicationCodeableConcept"]["text"]: r for r in by_type("MedicationStatement")}
+    assert {name: s["status"] for name, s in statements.items()} == {
+        "apixaban": "active",
+        "metformin": "stopped",
+    }
+    apixaban, metformin = statements["apixaban"], statements["metformin"]
+    assert apixaban["effectivePeriod"] == {"start": "2026-11-03"}
+    assert [c["code"] for c in apixaban["medicationCodeableConcept"]["coding"]] == ["apixaban"]
+    assert metformin["effectivePeriod"] == {"end": "2026-11-02"}
+    for statement in statements.values():
+        assert statement["subject"]["reference"] == refs["Patient"]
+        assert statement["derivedFrom"] == [{"reference": refs["QuestionnaireResponse"]}]
+
+    conditions = {
+        c["code"]["text"]: c["clinicalStatus"]["coding"][0]["code"] for c in by_type("Condition")
+    }
+    assert conditions == {
+        "epilepsy or seizures": "active",
+        "Broken wrist": "active",
+        "asthma": "resolved",
+    }
+    for condition in by_type("Condition"):
+        assert condition["verificationStatus"]["coding"][0]["code"] == "unconfirmed"
+        assert condition["note"] == [{"text": "Patient-reported on the check-in."}]
+    assert patient["resourceType"] == "Patient" and response["status"] == "completed"
+    # Exported again, the same resources under the same addresses (a push updates them).
+    assert [e["fullUrl"] for e in fhir.bundle(check_in)["entry"]] == [
+        e["fullUrl"] for e in bundle["entry"]
+    ]

@@ -200,7 +200,9 @@ def test_the_chart_puts_10_at_the_top_and_0_at_the_bottom():
     keys = [line.key for line in chart.lines]
     assert keys == ["peg", "peg_pain", "peg_enjoyment", "peg_activity"]
     assert len({line.dash for line in chart.lines}) == 4  # told apart without colour
-    assert chart.bands == [(chart.points[0].y + (bottom - top) * 0.3, "30% better")]
+    assert [(band.y, band.label) for band in chart.bands] == [
+        (chart.points[0].y + (bottom - top) * 0.3, "30% better")
+    ]
 
 
 def test_an_item_missing_at_one_visit_leaves_that_visit_out_of_its_line_only():
@@ -226,3 +228,70 @@ def test_at_most_six_dates_label_the_axis_the_first_and_last_always(count):
     assert len(labels) <= 6
     xs = [x for x, _ in chart.x_labels]
     assert all(b - a >= 50 for a, b in zip(xs, xs[1:], strict=False))  # no two overlap
+
+
+# Where the threshold labels go --------------------------------------------------------------
+
+# Courses that put lines and points everywhere a label used to sit: ending on the threshold,
+# crossing it, at 0 and at 10, with items apart from the score.
+COURSES = [
+    [("7.0", 7, 7, 7), ("4.9", 5, 5, 5)],
+    [("5.0", 5, 6, 4), ("3.5", 4, 3, 4), ("3.5", 3, 4, 3), ("6.5", 7, 6, 7)],
+    [("10.0", 10, 10, 10), ("0.0", 0, 0, 0)],
+    [("1.0", 1, 1, 1), ("0.7", 1, 0, 1), ("1.3", 2, 1, 1)],
+    [("0.3", 0, 1, 0), ("0.2", 0, 0, 1)],
+    [("0.1", 0, 0, 0), ("0.1", 0, 0, 0)],
+]
+
+
+def drawn(course: list[tuple], threshold: int = THRESHOLD) -> trends.Chart:
+    visits = [
+        visit(n, date(2026, 9, 1 + n), peg, peg_pain=p, peg_enjoyment=e, peg_activity=a)
+        for n, (peg, p, e, a) in enumerate(course)
+    ]
+    return trends.chart(trends.trend(visits, threshold=threshold))
+
+
+def rightmost_ink(chart: trends.Chart) -> float:
+    """The furthest right any line, point or marker of the plot reaches."""
+    xs = [float(xy.split(",")[0]) for line in chart.lines for xy in line.path.split()]
+    # The improvement ring is 9 units round the point with a 2.5-unit stroke; the
+    # worsening square 8 either side with the same.
+    return max([*xs, *(p.x + 9 + 1.25 for p in chart.points)])
+
+
+@pytest.mark.parametrize("course", COURSES)
+@pytest.mark.parametrize("threshold", [30, 50])
+def test_the_threshold_labels_never_overlap_the_lines_or_each_other(course, threshold):
+    chart = drawn(course, threshold)
+    boxes = [band.label_box for band in chart.bands]
+    for left, top, right, bottom in boxes:
+        assert left > rightmost_ink(chart), (left, rightmost_ink(chart))
+        assert left >= chart.plot_right
+        # Inside the drawing, so nothing is cut off.
+        assert top >= 0 and bottom <= chart.height and right <= chart.width
+    if len(boxes) == 2:
+        (_, top_a, _, bottom_a), (_, top_b, _, bottom_b) = boxes
+        assert bottom_b < top_a or bottom_a < top_b, boxes
+    # Nor the dates under the plot (13 units, centred on their point).
+    date_top = chart.date_label_y - trends.ASCENT * 13
+    assert all(bottom < date_top for *_, bottom in boxes)
+
+
+def test_each_label_is_level_with_its_line_when_there_is_room():
+    chart = drawn(COURSES[0])  # baseline 7.0: the lines 4.9 and 9.1 are far apart
+    for band in chart.bands:
+        left, top, right, bottom = band.label_box
+        assert top < band.y < bottom  # the line's end points into the label's text
+
+
+def test_labels_too_close_for_their_lines_are_moved_apart():
+    chart = drawn(COURSES[4])  # baseline 0.3: 0.2 and 0.4 are a unit apart
+    better, worse = chart.bands
+    assert abs(better.y - worse.y) < trends.BAND_SPACING / 2
+    assert better.label_y - worse.label_y >= trends.BAND_SPACING
+
+
+def test_without_threshold_lines_the_plot_keeps_its_width():
+    chart = drawn([("0.0", 0, 0, 0), ("2.0", 2, 2, 2)])
+    assert chart.bands == [] and chart.plot_right == trends.WIDTH - trends.RIGHT

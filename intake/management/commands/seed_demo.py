@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from appointments.models import Appointment
 from intake import steps
 from intake.demo_check_ins import seed_demo_patient
+from intake.demo_follow_ups import seed_check_ins
 from intake.export import screening_input
 from intake.models import (
     ConsentSignature,
@@ -572,6 +573,13 @@ class Command(BaseCommand):
             "--batch", type=int, default=2000, help="Intakes per transaction (default 2000)"
         )
         parser.add_argument(
+            "--check-ins",
+            type=int,
+            default=0,
+            help="Check-ins to spread over the patients with a submitted intake and no "
+            "check-in yet, each before a follow-up visit (default 0)",
+        )
+        parser.add_argument(
             "--without-demo-patient",
             action="store_true",
             help="Leave the demo patient without an intake and check-ins (the benchmark "
@@ -585,13 +593,16 @@ class Command(BaseCommand):
         if_empty: bool,
         seed,
         batch: int,
+        check_ins: int = 0,
         without_demo_patient: bool = False,
         **options,
     ) -> None:
         if settings.PRODUCTION:
             raise CommandError("seed_demo is for development and benchmark databases only.")
-        if intakes < 0 or batch < 1:
-            raise CommandError("--intakes must be 0 or more and --batch at least 1.")
+        if intakes < 0 or check_ins < 0 or batch < 1:
+            raise CommandError(
+                "--intakes and --check-ins must be 0 or more and --batch at least 1."
+            )
         if if_empty and Intake.objects.exists():
             self.stdout.write("Intakes already exist: nothing seeded.")
             return
@@ -629,6 +640,21 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Seeded {done:,} intakes in {elapsed:.1f}s")
             + (f" (highest severity of screened intakes: {mix})" if mix else "")
         )
+        if check_ins:
+            started = time.monotonic()
+            made, patients = seed_check_ins(
+                total=check_ins,
+                # Its own stream, so the intakes are the same with and without check-ins.
+                rng=random.Random(None if seed is None else f"{seed}-check-ins"),
+                medications=MEDICATIONS,
+                progress=self.stdout.write,
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded {made:,} check-ins for {patients:,} patients in "
+                    f"{time.monotonic() - started:.1f}s"
+                )
+            )
         # The demo patient's own course (an intake and two check-ins), once.
         if not without_demo_patient and seed_demo_patient(practitioner=practitioners[0]):
             self.stdout.write("The demo patient has an intake and two check-ins.")
