@@ -112,7 +112,8 @@ def appointment_update(
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment) -> Appointment:
     """Cancel: reminders stop (they are only sent for booked appointments), an unused
-    invitation link stops working now, and a follow-up's unsent check-in is withdrawn."""
+    invitation link stops working now, and a follow-up's unsent check-in is withdrawn (the
+    row returned carries `check_in_withdrawn`, unsaved, for the page to say so)."""
     row = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("intake")
@@ -124,8 +125,7 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
         Invitation.objects.filter(pk=row.invitation_id, used_at__isnull=True).update(
             expires_at=timezone.now()
         )
-    if row.intake is not None and row.intake.is_check_in:
-        check_in_withdraw(check_in=row.intake)
+    row.check_in_withdrawn = row.intake is not None and check_in_withdraw(check_in=row.intake)
     return row
 
 

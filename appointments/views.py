@@ -85,9 +85,16 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = _appointment(pk)
     if appointment.status == Appointment.Status.BOOKED:
-        services.appointment_cancel(appointment=appointment)
+        cancelled = services.appointment_cancel(appointment=appointment)
         audit.record(request, AuditEvent.Action.UPDATE, appointment)
-        messages.success(request, "Cancelled. No more reminders will be sent for it.")
+        if cancelled.check_in_withdrawn:
+            messages.success(
+                request,
+                "Cancelled. Its check-in is withdrawn: the patient is no longer asked for it "
+                "or reminded.",
+            )
+        else:
+            messages.success(request, "Cancelled. No more reminders will be sent for it.")
     return redirect("appointments:board")
 
 

@@ -38,7 +38,9 @@ from intake.screening.vocabulary import (
     LIMBS,
     PAIN_REGIONS,
     PREGNANCY,
+    PREGNANCY_RED_FLAG,
     PREGNANCY_UNCHANGED,
+    PREGNANT_STATES,
     REACTION_TIMING,
     REACTIONS,
     RED_FLAGS,
@@ -68,7 +70,6 @@ MONTHS = [
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
-PREGNANT_STATES = {"yes", "possible", "trying"}
 # Ages at which a "pregnant / possibly / trying" answer is plausible; outside them the
 # answer or the birth date is almost certainly a slip.
 PREGNANCY_AGES = (10, 65)
@@ -321,6 +322,15 @@ class StepForm(NeutraliseBidiMixin, forms.Form):
 
     def birth_date(self) -> date | None:
         return parse_date(self.intake.answers.get("about", {}).get("date_of_birth"))
+
+    def as_typed(self) -> dict:
+        """What was posted, as initial values: a form made from them shows the answers
+        again exactly as typed, without judging them (a step saved unfinished with "Save
+        and finish later" is checked only when the patient moves on)."""
+        return {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
 
 
 class AboutForm(StepForm):
@@ -665,6 +675,20 @@ class EditableRowsMixin:
     PREFIX = ""
     ROW_FORM: type[forms.Form]
     ROWS_KEY = "items"
+    # The index of the row "Add another" made, in the initial values of the page after it.
+    NEW_ROW = "_new_row"
+    new_row: int | None = None
+
+    def make_rows(self, formset: type[forms.BaseFormSet], data, initial) -> forms.BaseFormSet:
+        """The rows' formset; a row just added gets the focus, in its name field, when the
+        page loads (`autofocus`, so also without JavaScript)."""
+        rows = (initial or {}).get(self.ROWS_KEY) or [{}]
+        made = formset(data, prefix=self.PREFIX, initial=None if data is not None else rows)
+        new = (initial or {}).get(self.NEW_ROW)
+        if data is None and new is not None and 0 <= new < len(made.forms):
+            made.forms[new].fields["name"].widget.attrs["autofocus"] = True
+            self.new_row = new
+        return made
 
     def rows_from_data(self) -> list[dict]:
         """The rows as typed (raw, unvalidated)."""
@@ -679,23 +703,24 @@ class EditableRowsMixin:
             for i in range(total)
         ]
 
-    def kept_while_editing_rows(self) -> dict:
-        """The form's other answers as posted, to show again beside the edited rows."""
-        return {}
+    def as_typed(self) -> dict:
+        return {**super().as_typed(), self.ROWS_KEY: self.rows_from_data()}
 
     def rows_changed(self, action: str) -> dict | None:
         """The initial values of the page after a row button, or None for any other action."""
+        if action != "add_row" and not action.startswith("remove_row:"):
+            return None
+        typed = self.as_typed()
+        rows = typed[self.ROWS_KEY]
         if action == "add_row":
-            rows = self.rows_from_data()
             if len(rows) < MEDICATION_ROWS_MAX:
                 rows.append({})
-        elif action.startswith("remove_row:"):
-            rows = self.rows_from_data()
+                typed[self.NEW_ROW] = len(rows) - 1
+        else:
             with contextlib.suppress(ValueError, IndexError):
                 del rows[int(action.removeprefix("remove_row:"))]
-        else:
-            return None
-        return {**self.kept_while_editing_rows(), self.ROWS_KEY: rows or [{}]}
+        typed[self.ROWS_KEY] = rows or [{}]
+        return typed
 
 
 class MedicationsForm(EditableRowsMixin, StepForm):
@@ -709,10 +734,7 @@ class MedicationsForm(EditableRowsMixin, StepForm):
 
     def __init__(self, data=None, *, intake, initial=None, **kwargs) -> None:
         super().__init__(data, intake=intake, initial=initial, **kwargs)
-        rows = (initial or {}).get("items") or [{}]
-        self.formset = MedicationFormSet(
-            data, prefix=self.PREFIX, initial=None if data is not None else rows
-        )
+        self.formset = self.make_rows(MedicationFormSet, data, initial)
 
     @classmethod
     def initial_from(cls, answers: dict) -> dict:
@@ -746,9 +768,6 @@ class MedicationsForm(EditableRowsMixin, StepForm):
     def to_answers(self) -> dict:
         return {"none": bool(self.cleaned_data.get("none")), "items": self.cleaned_data["items"]}
 
-    def kept_while_editing_rows(self) -> dict:
-        return {"none": bool(self.data.get("none"))}
-
 
 class AllergiesForm(StepForm):
     allergies = multi_field(
@@ -767,11 +786,39 @@ class AllergiesForm(StepForm):
         return initial
 
 
+# The "None of these" box on the red-flag step: a control, not an answer (nothing of it is
+# stored; the answers it gives are).
+NONE_OF_THESE = "none_of_these"
+
+
 class RedFlagsForm(StepForm):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    """One yes-or-no question per red flag, and "None of these", which answers No to every
+    question not answered: with it ticked, only a yes needs a click. It never turns a yes
+    into a no, whenever it is ticked: a yes may mean the patient should see a doctor first.
+    The question about bleeding in pregnancy is asked only where pregnancy applies
+    (`asks_pregnancy`, from the step); the Questionnaire's copy of the form asks it."""
+
+    def __init__(self, data=None, *, asks_pregnancy: bool = True, **kwargs) -> None:
+        if data is not None and data.get(NONE_OF_THESE):
+            data = data.copy()
+            for key in RED_FLAGS:
+                if not data.get(key):
+                    data[key] = "no"
+        super().__init__(data, **kwargs)
         for key, text in RED_FLAGS.items():
+            if key == PREGNANCY_RED_FLAG and not asks_pregnancy:
+                continue
             self.fields[key] = choice_field(text, YES_NO, "Choose yes or no for this question.")
+
+    @property
+    def none_of_these(self) -> bool:
+        """Whether the page shows "None of these" ticked."""
+        if self.is_bound:
+            return bool(self.data.get(NONE_OF_THESE))
+        return bool(self.initial.get(NONE_OF_THESE))
+
+    def as_typed(self) -> dict:
+        return {**super().as_typed(), NONE_OF_THESE: self.none_of_these}
 
 
 class ConsentForm(StepForm):
@@ -946,10 +993,7 @@ class MedicineChangesForm(EditableRowsMixin, StepForm):
             self.fields[f"stopped_{record.pk}"] = reported_date_field(
                 f"If you stopped {record.name[:60]}: when? (optional)"
             )
-        rows = (initial or {}).get("started") or [{}]
-        self.formset = StartedFormSet(
-            data, prefix=self.PREFIX, initial=None if data is not None else rows
-        )
+        self.formset = self.make_rows(StartedFormSet, data, initial)
 
     def record_fields(self):
         """(record, still field, stopped field) for the template, in the list's order."""
@@ -964,13 +1008,6 @@ class MedicineChangesForm(EditableRowsMixin, StepForm):
         for row in initial["started"]:
             row["started_on"] = parse_date(row.get("started_on"))
         return initial
-
-    def kept_while_editing_rows(self) -> dict:
-        return {
-            name: self.data.get(name)
-            for name in self.fields
-            if name.startswith(("still_", "stopped_"))
-        }
 
     def clean(self) -> dict:
         data = super().clean()

@@ -23,6 +23,7 @@ from intake import forms, selectors, services, steps, trends, urgent_help
 from intake.models import Intake, Invitation
 from intake.summary import answer_sections
 from portal import audit, roles, stash
+from portal.forms import error_summary
 from portal.models import AuditEvent, PendingRegistration, User
 from portal.roles import patient_required
 from portal.throttle import may_send_mail
@@ -269,27 +270,15 @@ def my_intake(request: HttpRequest) -> HttpResponse:
     return redirect(steps.first_incomplete(intake).url(intake))
 
 
-def error_summary(form: forms.StepForm) -> list[tuple[str, str]]:
-    """(link target, message) for each error, for the summary at the top of the page."""
-
-    def anchor(bound) -> str:
-        return f"#{bound.auto_id}_0" if bound.field.widget.use_fieldset else f"#{bound.auto_id}"
-
-    items = [("#step-fields", str(message)) for message in form.non_field_errors()]
-    for name, errors in form.errors.items():
-        if name in form.fields:
-            bound = form[name]
-            items.extend((anchor(bound), f"{bound.label}: {e}") for e in errors)
+def step_errors(form: forms.StepForm) -> list[tuple[str, str]]:
+    """The step's errors for the summary at the top of the page, its medicine rows' too."""
+    items = error_summary(form, whole_form="#step-fields")
     formset = getattr(form, "formset", None)
     if formset is not None and formset.is_bound:
         items.extend(("#medication-rows", str(e)) for e in formset.non_form_errors())
         for number, row in enumerate(formset.forms, start=1):
-            for name, errors in row.errors.items():
-                if name in row.fields:
-                    bound = row[name]
-                    items.extend(
-                        (anchor(bound), f"Medicine {number}, {bound.label}: {e}") for e in errors
-                    )
+            prefix = f"Medicine {number}, "
+            items += error_summary(row, whole_form="#medication-rows", prefix=prefix)
     return items
 
 
@@ -306,7 +295,7 @@ def render_step(
         "intake": intake,
         "step": step,
         "form": form,
-        "errors": error_summary(form) if form.is_bound else [],
+        "errors": step_errors(form) if form.is_bound else [],
         "progress": steps.progress(intake, step),
         "number": steps.number(intake, step),
         "total": steps.total(intake),
@@ -316,6 +305,12 @@ def render_step(
     }
     templates = [f"intake/patient/step_{step.identifier}.html", "intake/patient/step.html"]
     return render(request, templates, context)
+
+
+SAVED = (
+    "Your answers are saved, including anything not finished. You can log out and come back "
+    "to finish at any time, on any device."
+)
 
 
 @stash.keeps_answers
@@ -340,7 +335,11 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if request.method == "GET":
         data = stash.take(request) or selectors.draft_for(intake=intake, step=current)
         form = current.make_form(intake, data)
-        if data is not None:
+        if data is not None and data.get("action") == services.FINISH_LATER:
+            # Left unfinished on purpose: shown as typed, and checked when the patient
+            # moves on, not greeted with a list of what is missing.
+            form = current.make_form(intake, None, form.as_typed())
+        elif data is not None:
             form.is_valid()
         audit.record(request, AuditEvent.Action.VIEW, intake)
         return render_step(request, intake, current, form, from_review=from_review)
@@ -361,12 +360,8 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             )
             audit.record(request, AuditEvent.Action.UPDATE, intake)
             urgent_help.step_saved(request, intake, current.identifier)
-            if action == "save":
-                messages.success(
-                    request,
-                    "Your answers are saved. You can log out and come back to finish at any "
-                    "time, on any device.",
-                )
+            if action == services.FINISH_LATER:
+                messages.success(request, SAVED)
                 return redirect(current.url(intake))
             if action == "back":
                 previous = steps.prev_step(intake, current)
@@ -380,6 +375,12 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except services.IntakeLocked:
         return redirect("intake:submitted", pk=intake.pk)
 
+    if action == services.FINISH_LATER:
+        # Everything typed is kept as it is; the questions still open are asked when the
+        # patient carries on.
+        messages.success(request, SAVED)
+        return redirect(current.url(intake))
+
     if action == "back":
         previous = steps.prev_step(intake, current)
         if previous is not None:
@@ -389,12 +390,6 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 "attention before that step is complete.",
             )
             return redirect(previous.url(intake))
-    if action == "save":
-        messages.warning(
-            request,
-            "We kept what you typed, so nothing is lost. Some answers need attention before "
-            "this step is complete: see the list below.",
-        )
     return render_step(request, intake, current, form, from_review=from_review)
 
 

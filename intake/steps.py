@@ -100,9 +100,17 @@ class Step:
 
 @dataclass(frozen=True)
 class AboutStep(Step):
+    def make_form(self, intake: Intake, data=None, initial=None) -> forms.StepForm:
+        if initial is None and self.identifier not in intake.answers:
+            # The name given when signing up, or the one the clinic's invitation used: the
+            # patient confirms or corrects it rather than typing it again.
+            initial = {**self.form_class.initial_from({}), "legal_name": intake.patient_name}
+        return super().make_form(intake, data, initial)
+
     def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
         row.patient_name = row.answers["about"]["legal_name"]
         PregnancyStep.follow_about(row)
+        RedFlagsStep.follow_pregnancy(row)
         return ["patient_name"]
 
     def rows(self, answers: dict) -> list[Row]:
@@ -241,6 +249,10 @@ class PregnancyStep(Step):
     def is_completed(self, intake: Intake) -> bool:
         return not self.is_applicable(intake) or super().is_completed(intake)
 
+    def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
+        RedFlagsStep.follow_pregnancy(row)
+        return []
+
     def rows(self, answers: dict) -> list[Row]:
         rows: list[Row] = [("Pregnancy", vocabulary.PREGNANCY.get(answers.get("status", ""), None))]
         if answers.get("status") == "yes":
@@ -305,13 +317,56 @@ class AllergiesStep(Step):
         }
 
 
+def pregnancy_now(intake: Intake) -> str | None:
+    """The pregnancy answer that holds for this intake: the pregnancy step's (filled in
+    automatically for a male sex at birth), or on a check-in the change reported since the
+    last visit, else the last visit's."""
+    answers = intake.answers or {}
+    if not intake.is_check_in:
+        return (answers.get("pregnancy") or {}).get("status")
+    since = (answers.get("since") or {}).get("status")
+    if since and since != vocabulary.PREGNANCY_UNCHANGED:
+        return since
+    return starting_picture(intake).get("pregnancy")
+
+
 @dataclass(frozen=True)
 class RedFlagsStep(Step):
+    """The question about bleeding in pregnancy is asked only where pregnancy applies; an
+    answer to it never outlives a change of the pregnancy answer (`follow_pregnancy`)."""
+
+    @staticmethod
+    def asks_pregnancy(intake: Intake) -> bool:
+        return vocabulary.asks_about_pregnancy_red_flag(pregnancy_now(intake))
+
+    @classmethod
+    def follow_pregnancy(cls, row: Intake) -> None:
+        """After a step that changes the pregnancy answer is saved: an answer about bleeding
+        in pregnancy that no longer applies is dropped, and the red-flag step is asked
+        again if the question now applies and has no answer."""
+        flags = row.answers.get("red_flags")
+        if flags is None:
+            return
+        key = vocabulary.PREGNANCY_RED_FLAG
+        asked = cls.asks_pregnancy(row)
+        if not asked and key in flags:
+            row.answers["red_flags"] = {k: v for k, v in flags.items() if k != key}
+        elif asked and key not in flags:
+            row.completed_steps = [s for s in row.completed_steps if s != "red_flags"]
+
+    def make_form(self, intake: Intake, data=None, initial=None) -> forms.StepForm:
+        if initial is None:
+            initial = self.form_class.initial_from(intake.answers.get(self.identifier, {}))
+        return self.form_class(
+            data, intake=intake, initial=initial, asks_pregnancy=self.asks_pregnancy(intake)
+        )
+
     def rows(self, answers: dict) -> list[Row]:
         words = {"yes": "Yes", "no": "No"}
         return [
             (question, words.get(answers.get(key, "")))
             for key, question in vocabulary.RED_FLAGS.items()
+            if key in answers or key != vocabulary.PREGNANCY_RED_FLAG
         ]
 
     def contract_from(self, answers: dict) -> dict:
@@ -411,6 +466,10 @@ class SinceStep(Step):
         return self.form_class(
             data, intake=intake, initial=initial, before=starting_picture(intake)
         )
+
+    def save(self, row: Intake, form: forms.StepForm, *, user: User) -> list[str]:
+        RedFlagsStep.follow_pregnancy(row)
+        return []
 
     def rows(self, answers: dict) -> list[Row]:
         rows = [

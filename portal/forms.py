@@ -13,6 +13,24 @@ from portal.text import NeutraliseBidiMixin
 from portal.throttle import may_send_mail
 
 
+def field_anchor(bound: forms.BoundField) -> str:
+    """Where a link to the field goes: to its first option for a group of radio buttons or
+    tick boxes, which has no element of its own to focus."""
+    return f"#{bound.auto_id}_0" if bound.field.widget.use_fieldset else f"#{bound.auto_id}"
+
+
+def error_summary(form: forms.Form, *, whole_form: str, prefix: str = "") -> list[tuple[str, str]]:
+    """(link target, message) for each of a bound form's errors, for the summary at the top
+    of its page (templates/_error_summary.html): each names its field and links to it; an
+    error about the whole form links to `whole_form`."""
+    items = [(whole_form, str(message)) for message in form.non_field_errors()]
+    for name, errors in form.errors.items():
+        if name in form.fields:
+            bound = form[name]
+            items.extend((field_anchor(bound), f"{prefix}{bound.label}: {e}") for e in errors)
+    return items
+
+
 class EmailAuthenticationForm(AuthenticationForm):
     """Sign-in by email. The error never says whether the address has an account."""
 

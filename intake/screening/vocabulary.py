@@ -120,6 +120,19 @@ def asks_about_pregnancy(sex_at_birth: str | None) -> bool:
     return sex_at_birth != "male"
 
 
+# The pregnancy answers under which the patient is, or may be, pregnant.
+PREGNANT_STATES = frozenset({"yes", "possible", "trying"})
+# The red-flag question that is about a pregnancy.
+PREGNANCY_RED_FLAG = "pregnancy_bleeding"
+
+
+def asks_about_pregnancy_red_flag(pregnancy: str | None) -> bool:
+    """Whether the red-flag question about bleeding in pregnancy is asked: only of a patient
+    who is, or may be, pregnant (a "no" or "not applicable" makes it a question about
+    nothing)."""
+    return pregnancy in PREGNANT_STATES
+
+
 # What a patient can report on a check-in about how they were after the last treatment.
 # Each one reported is kept as an adverse event (intake.models.AdverseEvent).
 REACTIONS: dict[str, str] = {

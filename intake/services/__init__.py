@@ -23,6 +23,7 @@ from intake.services.fhir_push import (
     fhir_pushes_requeue_stranded,
 )
 from intake.services.intakes import (
+    FINISH_LATER,
     IntakeLocked,
     intake_draft_save,
     intake_start,
@@ -44,6 +45,7 @@ from intake.services.reviews import InconsistentDecision, review_record
 from intake.services.screening import flag_rows, screening_run
 
 __all__ = [
+    "FINISH_LATER",
     "Claim",
     "InconsistentDecision",
     "IntakeLocked",

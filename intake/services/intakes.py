@@ -22,8 +22,10 @@ from portal.models import AuditEvent, User
 log = logging.getLogger(__name__)
 
 DRAFTS = "_drafts"
-# Fields of a POST that are controls, not answers.
-CONTROL_FIELDS = {"csrfmiddlewaretoken", "action", "from_review"}
+# Fields of a POST that are controls, not answers. The button pressed (`action`) is kept
+# with a draft: one saved with "Save and finish later" is shown again as typed, unjudged.
+CONTROL_FIELDS = {"csrfmiddlewaretoken", "from_review"}
+FINISH_LATER = "save"
 
 
 class IntakeLocked(Exception):

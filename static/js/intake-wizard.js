@@ -3,9 +3,13 @@
 (function () {
   "use strict";
 
-  // Move focus to the error summary, so keyboard and screen-reader users hear what to fix.
+  // error-summary.js, loaded before this, has moved focus to the summary of errors if any.
   var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
+
+  // A medicine row just added: its name field has autofocus, which a browser may skip (the
+  // page opens at the row's anchor); the patient carries on typing there either way.
+  var fresh = document.querySelector("[data-new-row] input[name$='-name']");
+  if (fresh && !summary) { fresh.focus(); }
 
   // Body map: a tap on a region toggles the real checkbox; ticked regions are highlighted,
   // and the region of the focused checkbox is outlined so keyboard users see where it is.
@@ -37,6 +41,30 @@
       box.addEventListener("focus", function () { mark(region, "is-focused", true); });
       box.addEventListener("blur", function () { mark(region, "is-focused", false); });
       mark(region, "is-selected", box.checked);
+    });
+  }
+
+  // Red flags: "I have had none of these" answers No to every question not yet answered (as
+  // the server does when the page is sent); a Yes is never changed. Choosing Yes anywhere
+  // unticks it, since it is no longer true.
+  var none = document.getElementById("id_none_of_these");
+  if (none) {
+    var radios = document.querySelectorAll("#step-fields input[type=radio]");
+    var answered = function (name) {
+      return Array.prototype.some.call(radios, function (radio) {
+        return radio.name === name && radio.checked;
+      });
+    };
+    none.addEventListener("change", function () {
+      if (!none.checked) { return; }
+      Array.prototype.forEach.call(radios, function (radio) {
+        if (radio.value === "no" && !answered(radio.name)) { radio.checked = true; }
+      });
+    });
+    Array.prototype.forEach.call(radios, function (radio) {
+      radio.addEventListener("change", function () {
+        if (radio.checked && radio.value === "yes") { none.checked = false; }
+      });
     });
   }
 

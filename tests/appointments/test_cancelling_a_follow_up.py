@@ -59,7 +59,7 @@ def test_it_withdraws_an_untouched_check_in_and_its_email_is_not_sent(
 
     response = cancel(practitioner_client, follow_up)
 
-    assertContains(response, "Cancelled.")
+    assertContains(response, "Cancelled. Its check-in is withdrawn")
     assertContains(response, "Check-in withdrawn")
     check_in.refresh_from_db()
     assert check_in.status == Intake.Status.WITHDRAWN
@@ -124,8 +124,9 @@ def test_the_clinic_sees_it_withdrawn_and_cannot_review_it(practitioner_client, 
 def test_a_check_in_already_sent_stands(client, practitioner_client, follow_up):
     check_in = submitted_check_in(client, follow_up.intake)
 
-    cancel(practitioner_client, follow_up)
+    response = cancel(practitioner_client, follow_up)
 
+    assertContains(response, "Cancelled. No more reminders will be sent for it.")
     check_in.refresh_from_db()
     assert check_in.status == Intake.Status.SUBMITTED
     assert check_in.current_run() is not None

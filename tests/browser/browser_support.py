@@ -407,6 +407,9 @@ RED_FLAG_KEYS = (
     "self_harm_thoughts",
     "pregnancy_bleeding",
 )
+# The questions asked of a patient who is not pregnant: the one about bleeding in pregnancy
+# is asked only of a patient who is, or may be (intake/steps.py, RedFlagsStep).
+RED_FLAGS_NOT_PREGNANT = tuple(key for key in RED_FLAG_KEYS if key != "pregnancy_bleeding")
 
 
 def answers_for(name: str) -> dict[str, dict]:

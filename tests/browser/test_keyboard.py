@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from intake.models import Intake
 from tests.browser.browser_support import (
     PATIENT_PASSWORD,
-    RED_FLAG_KEYS,
+    RED_FLAGS_NOT_PREGNANT,
     assert_focus_visible,
     focus_ring,
     invite_patient,
@@ -179,7 +179,7 @@ def test_a_patient_completes_the_intake_with_the_keyboard_alone(open_page, pract
     keys.next_step("Symptoms to check")
 
     # Yes/No questions: Tab reaches the first radio of each group, an arrow key picks No.
-    for key in RED_FLAG_KEYS:
+    for key in RED_FLAGS_NOT_PREGNANT:
         keys.press_on(f'input[name="{key}"]', "ArrowDown")
     for radio in page.locator("#step-fields input[type=radio]:checked").all():
         expect(radio).to_have_value("no")

@@ -168,21 +168,34 @@ def test_it_resumes_where_the_patient_left_off_after_logging_out(started):
     assertContains(response, 'value="14/03/1961"')
 
 
-def test_it_keeps_invalid_input_as_a_draft_on_save_and_finish_later(started):
+def test_it_saves_a_half_done_step_quietly_on_save_and_finish_later(started):
     client, intake = started
     data = dict(VALID["about"], phone="call me maybe", preferred_name="Draft name")
+    del data["emergency_name"]
     response = post_step(client, intake, "about", data, action="save")
-    assert response.status_code == 200
-    assertContains(response, "Enter a phone number")
-    assertContains(response, "We kept what you typed")
+    assertRedirects(response, step_url(intake, "about"), fetch_redirect_response=False)
     intake.refresh_from_db()
     assert intake.answers["_drafts"]["about"]["preferred_name"] == ["Draft name"]
     assert "about" not in intake.completed_steps
 
-    response = client.get(step_url(intake, "about"))
-    assertContains(response, 'value="Draft name"')
-    assertContains(response, "Enter a phone number")
+    # What was typed comes back as typed, with a confirmation and no list of answers to
+    # check: not now, and not when the patient comes back later.
+    for time_shown in range(2):
+        response = client.get(step_url(intake, "about"))
+        if not time_shown:
+            assertContains(response, "Your answers are saved, including anything not finished")
+        assertContains(response, 'value="Draft name"')
+        assertContains(response, 'value="call me maybe"')
+        assertContains(response, 'value="14/03/1961"')
+        assertNotContains(response, "Enter a phone number")
+        assertNotContains(response, "answers to check")
+        assertNotContains(response, 'id="error-summary"')
+        assertNotContains(response, "is-invalid")
 
+    # Moving on checks it: now the page says what is missing.
+    response = post_step(client, intake, "about", data)
+    assertContains(response, "Enter a phone number")
+    assertContains(response, 'id="error-summary"')
     assertRedirects(post_step(client, intake, "about"), step_url(intake, "pain"))
     intake.refresh_from_db()
     assert "_drafts" not in intake.answers
@@ -506,6 +519,41 @@ def test_it_adds_and_removes_medication_rows_without_javascript(at_medications):
     intake.refresh_from_db()
     names = [row["name"] for row in intake.answers["medications"]["items"]]
     assert names == ["warfarin", "fish oil"]
+
+
+def test_it_opens_the_page_at_the_new_row_with_focus_in_its_name(at_medications):
+    client, intake = at_medications
+    response = client.get(step_url(intake, "medications"))
+    # The button sends the page to the anchor of the row it will add.
+    assertContains(response, f'formaction="{step_url(intake, "medications")}#id_med-1-name"')
+    assertNotContains(response, "autofocus")
+
+    data = {**MED_MANAGEMENT, "med-0-name": "warfarin", "med-1-name": "ibuprofen"}
+    page = post_step(client, intake, "medications", data, action="add_row").content.decode()
+    assert page.count("data-new-row") == 1
+    assert re.search(r"<fieldset [^>]*data-new-row>\s*<legend [^>]*>Medicine 3<", page)
+    assert re.findall(r"<input[^>]*\bautofocus\b[^>]*>", page) == [
+        re.search(r'<input[^>]*name="med-2-name"[^>]*>', page).group(0)
+    ]
+    assert f'formaction="{step_url(intake, "medications")}#id_med-3-name"' in page
+
+    # Removing a row is no new row: nothing takes the focus.
+    data["med-TOTAL_FORMS"] = "3"
+    page = post_step(client, intake, "medications", data, action="remove_row:2").content.decode()
+    assert "autofocus" not in page and "data-new-row" not in page
+
+
+def test_it_keeps_half_done_medicine_rows_quietly_on_save_and_finish_later(at_medications):
+    client, intake = at_medications
+    data = {**MED_MANAGEMENT, "med-0-name": "warfarin", "med-1-dose": "10 mg"}
+    response = post_step(client, intake, "medications", data, action="save")
+    assertRedirects(response, step_url(intake, "medications"), fetch_redirect_response=False)
+    response = client.get(step_url(intake, "medications"))
+    assertContains(response, 'name="med-0-name" value="warfarin"')
+    assertContains(response, 'name="med-1-dose" value="10 mg"')
+    assertContains(response, 'name="med-TOTAL_FORMS" value="2"')
+    assertNotContains(response, "Enter the name of this medicine")
+    assertNotContains(response, 'id="error-summary"')
 
 
 def test_it_asks_for_a_name_when_a_row_has_only_a_dose(at_medications):

@@ -20,7 +20,15 @@ from intake.models import Intake, RedFlagNotice
 from intake.screening import urgency
 from intake.screening.vocabulary import RED_FLAGS
 from tests.factories import IntakeFactory, SubmittedIntakeFactory
-from tests.helpers import PATIENT_NAME, accept, complete_steps, invite, post_step, step_url
+from tests.helpers import (
+    PATIENT_NAME,
+    VALID,
+    accept,
+    complete_steps,
+    invite,
+    post_step,
+    step_url,
+)
 from tests.mailqueue import deliver
 
 READING_GRADE_MAX = 8
@@ -40,6 +48,13 @@ def at_red_flags(db, client, practitioner) -> tuple:
     deliver()
     mail.outbox.clear()
     return client, intake
+
+
+def pregnant(client, intake: Intake) -> None:
+    """The question about bleeding in pregnancy is asked only of a patient who is, or may
+    be, pregnant."""
+    post_step(client, intake, "about", {**VALID["about"], "date_of_birth": "01/01/1994"})
+    post_step(client, intake, "pregnancy", {"status": "yes", "weeks": "20"})
 
 
 def alert_text(response) -> str:
@@ -121,6 +136,7 @@ def test_thoughts_of_self_harm_add_the_crisis_line(at_red_flags):
 
 def test_bleeding_in_pregnancy_sends_to_the_maternity_unit(at_red_flags):
     client, intake = at_red_flags
+    pregnant(client, intake)
 
     post_step(client, intake, "red_flags", red_flags("pregnancy_bleeding"))
     text = alert_text(client.get(step_url(intake, "consent")))
@@ -296,6 +312,7 @@ def test_the_submitted_page_says_what_happens_for_the_highest_flag(
 
 def test_the_alerts_read_at_grade_eight_or_below(at_red_flags):
     client, intake = at_red_flags
+    pregnant(client, intake)
     texts = []
     for answers in (
         red_flags("saddle_numbness"),
@@ -304,6 +321,7 @@ def test_the_alerts_read_at_grade_eight_or_below(at_red_flags):
     ):
         post_step(client, intake, "red_flags", answers)
         texts.append(alert_text(client.get(step_url(intake, "consent"))))
+    assert "maternity unit" in texts[1]
 
     for text in texts:
         # The questions the patient answered are quoted back; the advice is what is graded.

@@ -72,7 +72,8 @@ def test_it_keeps_the_canary_out_of_logs_mail_and_urls(logs, practitioner, other
     walk(patient, intake, answers)
     # A step that fails validation with the canary in it, and is kept as a draft.
     bad = dict(answers["pain"], peg_pain="eleven", action="save")
-    assert patient.post(step_url(intake, "pain"), bad).status_code == 200
+    assert patient.post(step_url(intake, "pain"), bad).status_code == 302
+    assert CANARY in patient.get(step_url(intake, "pain")).content.decode()
     patient.post(step_url(intake, "pain"), dict(answers["pain"], action="next"))
     # A stale form: the CSRF failure view parks it (and Django logs the refusal).
     stale = RecordingClient(enforce_csrf_checks=True)
