@@ -913,9 +913,13 @@ class SinceForm(ConditionsForm, PregnancyForm):
     def __init__(self, *args, before: dict | None = None, **kwargs) -> None:
         self.before = before or {}
         super().__init__(*args, **kwargs)
-        carried = [c for c in self.before.get("conditions", []) if c]
+        # Each once, as first given, however often (the picture keeps what was typed).
+        carried: dict[str, str] = {}
+        for condition in self.before.get("conditions", []):
+            if condition:
+                carried.setdefault(condition.casefold(), condition)
         if carried:
-            self.fields["resolved"].choices = [(c, c) for c in carried]
+            self.fields["resolved"].choices = [(c, c) for c in carried.values()]
         else:
             del self.fields["resolved"]
         if not asks_about_pregnancy(self.before.get("sex_at_birth")):

@@ -13,6 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from intake.changes import compare
 from intake.check_ins import carry_forward
+from intake.forms import SinceForm
 from intake.models import Intake
 from tests.helpers import (
     CHECK_IN_VALID,
@@ -113,6 +114,11 @@ def test_a_condition_not_offered_is_refused(client, check_in):
     response = post_step(client, check_in, "since", since(resolved=["haemophilia"]))
     assert response.status_code == 200
     assertContains(response, "Choose only from the conditions shown.")
+
+
+def test_a_condition_given_twice_is_offered_once(check_in):
+    form = SinceForm(intake=check_in, before={"conditions": ["Asthma", "asthma", "gout"]})
+    assert [value for value, _ in form.fields["resolved"].choices] == ["Asthma", "gout"]
 
 
 def test_carry_forward_takes_out_what_cleared_up_whatever_its_case():
