@@ -48,7 +48,7 @@ from django.utils import timezone
 from intake import forms, steps
 from intake.models import Flag, Intake, Review, ScreeningRun
 from intake.practice_forms import MODALITY_LABELS
-from intake.screening import identify_medication
+from intake.screening import identify_medication, vocabulary
 from intake.screening.vocabulary import ALLERGIES, CONDITIONS, LIMBS
 from portal.models import User
 
@@ -105,6 +105,15 @@ ENABLE_WHEN = {
 }
 # The pregnancy step is not asked of anyone whose sex at birth is male (steps.PregnancyStep).
 STEP_ENABLE_WHEN = {"pregnancy": ("about.sex_at_birth", "!=", "male")}
+# Asked after any one of several answers (enableBehavior "any"), on the intake's
+# questionnaire: the red flag about a pregnancy, of a patient who is or may be pregnant
+# (steps.RedFlagsStep). A check-in asks it when the pregnancy carried forward from the last
+# visit applies, which no answer of the check-in's own says, so there it has no condition.
+ENABLE_WHEN_ANY = {
+    f"red_flags.{vocabulary.PREGNANCY_RED_FLAG}": [
+        ("pregnancy.status", "=", status) for status in sorted(vocabulary.PREGNANT_STATES)
+    ]
+}
 PEG_FIELDS = ("peg_pain", "peg_enjoyment", "peg_activity")
 # The step that asks the PEG questions: the pain step of an intake, a check-in's first step.
 PEG_STEP = {False: "pain", True: "peg"}
@@ -309,6 +318,12 @@ def _items(check_in: bool = False) -> list[dict]:
         }
         if step.identifier in STEP_ENABLE_WHEN:
             group["enableWhen"] = [_condition(*STEP_ENABLE_WHEN[step.identifier])]
+        if not check_in:
+            for child in children:
+                if child["linkId"] in ENABLE_WHEN_ANY:
+                    conditions = ENABLE_WHEN_ANY[child["linkId"]]
+                    child["enableWhen"] = [_condition(*c) for c in conditions]
+                    child["enableBehavior"] = "any"
         groups.append(group)
     return groups
 
@@ -372,15 +387,18 @@ def _answered(item: dict, value: Any) -> dict | None:
 
 
 def _enabled(item: dict, answers: dict) -> bool:
-    """Whether the item's enableWhen holds for these stored answers."""
+    """Whether the item's enableWhen holds for these stored answers: every condition, or
+    any one of them for enableBehavior "any"."""
+    held = []
     for condition in item.get("enableWhen", []):
         step, _, field = condition["question"].partition(".")
         given = answers.get(step, {}).get(field)
         given = [str(v) for v in given] if isinstance(given, list) else [str(given)]
         present = condition["answerCoding"]["code"] in given
-        if present != (condition["operator"] == "="):
-            return False
-    return True
+        held.append(present == (condition["operator"] == "="))
+    if not held:
+        return True
+    return any(held) if item.get("enableBehavior") == "any" else all(held)
 
 
 def _response_group(group: dict, stored: dict, answers: dict, intake: Intake) -> dict | None:

@@ -33,7 +33,9 @@ the patient typed, unless the field has an error. So:
   from a cache keyed by everything the option's template reads: name, value, label, id,
   attributes and whether it is ticked. Those are the step's own choices plus one bit.
 
-Why this is safe: a shell is made with markers, not values, and the key of a shell holds
+Why this is safe: only fields as their form class defines them are kept (label, help
+text and choices as declared: never a field made from what a patient wrote before); a
+shell is made with markers, not values, and the key of a shell holds
 every property of the field that crispy's template reads, so the same key always means the
 same markup; a patient's answer is only ever drawn by Django into their own response. The
 option cache holds no typed text, only the fixed options in their two states.
@@ -123,8 +125,25 @@ def _helper_key(form: Form):
     return key
 
 
+def _as_defined(bound: BoundField) -> bool:
+    """Whether the field is as its form class defines it: the same label, help text and
+    choices. A field a form makes or changes for one patient (the conditions a check-in
+    carries forward, offered as "cleared up") could hold what they wrote, so it is never
+    kept: it goes through crispy every time."""
+    defined = type(bound.form).base_fields.get(bound.name)
+    field = bound.field
+    return (
+        defined is not None
+        and field.label == defined.label
+        and field.help_text == defined.help_text
+        and getattr(field, "choices", None) == getattr(defined, "choices", None)
+    )
+
+
 def _shell_key(bound: BoundField) -> tuple | None:
     form, field, widget = bound.form, bound.field, bound.field.widget
+    if not _as_defined(bound):
+        return None
     try:
         return (
             type(form),

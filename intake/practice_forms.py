@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Field, Layout, Row, Submit
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
@@ -191,20 +191,20 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.flags = list(flags)
-        flag_fields = []
         for flag in self.flags:
-            severity = severities.label(flag.severity)
-            name = ack_field_name(flag)
-            self.fields[name] = forms.BooleanField(
-                label=f"I have read {flag.rule} “{flag.title}” ({severity})",
+            severity = severities.label(flag.severity).lower()
+            # The flag itself is shown once, beside this box (flag_rows), so the label
+            # names it by its rule; an error says which flag needs what.
+            self.fields[ack_field_name(flag)] = forms.BooleanField(
+                label=f"I have read {flag.rule}",
                 required=flag.needs_acknowledgement,
                 error_messages={
                     "required": (
-                        f"Acknowledge the {severity.lower()} flag “{flag.title}” before signing."
+                        f"{flag.rule} “{flag.title}” ({severity}) needs acknowledging: tick "
+                        f"“I have read {flag.rule}” once you have read it."
                     )
                 },
             )
-            flag_fields.append(Field(name))
             if flag.severity in decisions.STANDING_SEVERITIES:
                 # An override answers a refer or contraindicated flag whatever the decision;
                 # it is explicit (a tick) and always has a written reason.
@@ -220,16 +220,13 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
                     widget=forms.Textarea(attrs={"rows": 2}),
                     help_text="For example: assessed by GP on 3 March, letter seen.",
                 )
-                flag_fields.append(
-                    Div(Field(override), Field(reason), css_class="override-fields ms-4")
-                )
         self.helper = FormHelper()
         self.helper.form_method = "post"
         # The template owns the <form> tag and its CSRF token.
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # The flags' own fields are drawn with each flag (templates/intake/practice/review.html).
         self.helper.layout = Layout(
-            *flag_fields,
             Field("decision"),
             Field("modifications"),
             Row(
@@ -243,6 +240,22 @@ class ReviewForm(NeutraliseBidiMixin, forms.Form):
             Field("version"),
             Field("run"),
         )
+
+    def flag_rows(self) -> list[tuple]:
+        """(flag, acknowledgement, override, override reason) for each flag, in order; the
+        override fields are None for a flag that cannot be overridden."""
+        rows = []
+        for flag in self.flags:
+            standing = flag.severity in decisions.STANDING_SEVERITIES
+            rows.append(
+                (
+                    flag,
+                    self[ack_field_name(flag)],
+                    self[override_field_name(flag)] if standing else None,
+                    self[override_reason_field_name(flag)] if standing else None,
+                )
+            )
+        return rows
 
     def clean_signed_name(self) -> str:
         typed = " ".join(self.cleaned_data["signed_name"].split())

@@ -35,6 +35,7 @@ from intake.practice_forms import (
     ReviewForm,
 )
 from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, severities
+from intake.screening.sources import sources as screening_sources
 from intake.screening.vocabulary import PAIN_REGIONS
 from intake.services import fhir_push
 from intake.services.reviews import REVIEWABLE
@@ -196,6 +197,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if "reset" in request.POST:
             request.session.pop(SEARCH_SESSION_KEY, None)
             return redirect("intake:dashboard")
+        if "clear_search" in request.POST:
+            # The chip's button: the name search goes, the other filters (in the address)
+            # stay as they were.
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            kept = {name: request.GET[name] for name in form.url_fields if request.GET.get(name)}
+            target = reverse("intake:dashboard")
+            return redirect(f"{target}?{urlencode(kept)}" if kept else target)
         if form.is_valid():
             request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
             target = reverse("intake:dashboard")
@@ -636,3 +644,11 @@ def adverse_events(request: HttpRequest) -> HttpResponse:
     kinds, rows = selectors.adverse_event_counts()
     audit.record(request, AuditEvent.Action.VIEW, AdverseEvent())
     return render(request, "intake/practice/adverse_events.html", {"kinds": kinds, "rows": rows})
+
+
+@practitioner_required
+@require_GET
+def sources(request: HttpRequest) -> HttpResponse:
+    """The sources the screening rules rest on, each under its code, where the codes shown
+    with a flag lead (docs/clinical-reference.md#sources is where they are written)."""
+    return render(request, "intake/practice/sources.html", {"sources": screening_sources()})

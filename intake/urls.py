@@ -20,6 +20,7 @@ urlpatterns = [
     # Practitioners
     path("practice/", practitioner_views.dashboard, name="dashboard"),
     path("practice/adverse-events/", practitioner_views.adverse_events, name="adverse_events"),
+    path("practice/sources/", practitioner_views.sources, name="sources"),
     path("practice/invitations/new/", practitioner_views.new_invitation, name="new_invitation"),
     path("practice/patients/<int:pk>/", practitioner_views.patient_detail, name="patient_detail"),
     path("practice/intakes/<int:pk>/", practitioner_views.intake_detail, name="intake_detail"),

@@ -6,7 +6,8 @@ what a patient reads. Changing a key is a data migration, changing a label is no
 
 from __future__ import annotations
 
-# Red-flag questions asked of every patient (docs/screening.md#input), in plain language.
+# Red-flag questions (docs/screening.md#input), in plain language: asked of every patient,
+# but for the one about a pregnancy (asks_about_pregnancy_red_flag below).
 RED_FLAGS: dict[str, str] = {
     "saddle_numbness": (
         "Numbness or a strange feeling around your bottom, genitals or inner thighs"

@@ -15,7 +15,9 @@ from tests.browser.browser_support import (
     assert_accessible,
     filled_intake,
     log_in,
+    log_in_staff,
 )
+from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -165,3 +167,86 @@ def test_the_about_step_starts_with_the_name_on_the_invitation(open_page, practi
     page.get_by_role("button", name="Save password and start").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("About you")
     expect(page.get_by_label("Full legal name")).to_have_value("Iris Invited")
+
+
+# Staff side --------------------------------------------------------------------------------
+
+
+def test_the_review_form_shows_each_flag_once_and_says_which_needs_what(open_page, practitioner):
+    from intake.models import Flag
+
+    intake = filled_intake(practitioner, name="Rhian Review", email="rr@example.com")
+    page = open_page("desktop")
+    log_in_staff(page, practitioner, PASSWORD, next_path=f"/practice/intakes/{intake.pk}/review/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review: Rhian Review")
+
+    flags = list(Flag.objects.filter(run__intake=intake))
+    blocks = page.locator("li.review-flag")
+    expect(blocks).to_have_count(len(flags))
+    for flag in flags:  # once each: one block, one box
+        expect(page.get_by_text(f"{flag.rule} {flag.title}", exact=True)).to_have_count(1)
+        expect(page.get_by_role("checkbox", name=f"I have read {flag.rule}")).to_have_count(1)
+
+    page.get_by_role("button", name="Sign and save review").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("The review was not saved")
+    needed = next(f for f in flags if f.needs_acknowledgement)
+    message = f"{needed.rule} “{needed.title}”"
+    expect(summary).to_contain_text(message)
+    # Beside the box, too.
+    block = blocks.filter(has=page.get_by_role("checkbox", name=f"I have read {needed.rule}"))
+    expect(block.locator(".invalid-feedback")).to_contain_text("needs acknowledging")
+    assert_accessible(page, "review form with errors")
+    summary.get_by_role("link", name=re.compile(re.escape(message))).click()
+    expect(page.get_by_role("checkbox", name=f"I have read {needed.rule}")).to_be_focused()
+
+
+def test_a_flags_source_codes_lead_to_the_source_list(open_page, practitioner):
+    intake = filled_intake(practitioner, name="Sol Sources", email="ss@example.com")
+    page = open_page("desktop")
+    log_in_staff(page, practitioner, PASSWORD, next_path=f"/practice/intakes/{intake.pk}/")
+    link = page.locator("li.flag").first.get_by_role("link", name=re.compile(r"^Source S\d+$"))
+    code = link.first.inner_text().strip()
+    link.first.click()
+
+    expect(page).to_have_url(re.compile(rf"/practice/sources/#{code}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sources of the screening rules")
+    row = page.locator(f"tr#{code}")
+    expect(row).to_be_in_viewport()
+    expect(row.get_by_role("rowheader")).to_have_text(code)
+    assert_accessible(page, "source list")
+
+
+def test_the_remembered_search_shows_as_a_filter_with_a_clear_button(open_page, practitioner):
+    filled_intake(practitioner, name="Cora Chip", email="cc@example.com")
+    filled_intake(practitioner, name="Olwen Other", email="oo@example.com")
+    page = open_page("desktop")
+    log_in_staff(page, practitioner, PASSWORD)
+    page.get_by_label("Patient name").fill("Cora")
+    page.get_by_role("button", name="Show intakes").click()
+
+    page.goto("/practice/")  # later, from the menu: the search is still applied, and shown
+    chips = page.get_by_role("form", name="Active filters")
+    expect(chips).to_contain_text("Patient name: “Cora”")
+    expect(page.locator("table.intake-list tbody tr")).to_have_count(1)
+    assert_accessible(page, "dashboard with a remembered search")
+
+    chips.get_by_role("button", name="Clear name search").click()
+    expect(page.get_by_role("form", name="Active filters")).to_have_count(0)
+    expect(page.locator("table.intake-list tbody tr")).to_have_count(2)
+    expect(page.get_by_label("Patient name")).to_have_value("")
+
+
+def test_a_password_change_with_errors_moves_focus_to_its_summary(open_page, practitioner):
+    filled_intake(practitioner, name="Pat Password", email="pp@example.com", submit=False)
+    page = open_page("phone")
+    log_in(page, "pp@example.com", PATIENT_PASSWORD, next_path="/accounts/password/")
+    page.get_by_label("Current password").fill("not my password")
+    page.locator("#id_new_password1").fill("a-new-quiet-lantern-55")
+    page.locator("#id_new_password2").fill("a-new-quiet-lantern-55")
+    page.get_by_role("button", name="Change password").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    assert_accessible(page, "password change with errors")

@@ -1,9 +1,9 @@
 """The page types the other browser tests do not photograph at both widths: sign-up and
 its errors, every wizard step with its errors, the patient's own pages, each check-in step
-with its errors and both kinds of urgent help, the practitioner's check-in page, the
-adverse events and a patient's trend for staff, the appointments pages on a phone, the
-staff pages' wrong-code state. With the tests named in `make screenshots` they put every
-page type in test-artifacts/screenshots/ at 390 and 1280 px, each one also checked by
+with its errors and both kinds of urgent help, the practitioner's check-in page, the source
+list, adverse events and a patient's trend for staff, the appointments pages on a phone,
+the staff pages' wrong-code state. With the tests named in `make screenshots` they put
+every page type in test-artifacts/screenshots/ at 390 and 1280 px, each one also checked by
 axe-core (zero serious or critical violations) and for sideways scrolling on the phone.
 
 The pictures are for a person to look at: a green run says the pages are accessible, not
@@ -53,7 +53,7 @@ def test_sign_up_and_its_errors(open_page, viewport):
     page = open_page(viewport)
     page.goto(reverse("intake:register"))
     page.get_by_role("button", name="Email me the link").click()
-    expect(page.get_by_text("Enter your email address.")).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()
     check_page(page, "register-errors")
 
     page.get_by_label("Your full name").fill("Nell Newcomer")
@@ -181,6 +181,10 @@ def test_the_staff_pages_left(open_page, practitioner, admin_user, patient, view
     page.goto(reverse("intake:patient_detail", args=[patient.pk]))
     expect(page.locator("svg.trend-chart")).to_be_visible()
     check_page(page, "patient-trend")
+
+    page.goto(reverse("intake:sources"))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, "sources")
 
     page.goto(reverse("intake:adverse_events"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -177,6 +177,27 @@ def test_it_asks_about_pregnancy_only_when_the_sex_at_birth_is_not_male():
     )
 
 
+def test_it_asks_about_bleeding_in_pregnancy_only_of_a_patient_who_may_be_pregnant():
+    items = {item["linkId"]: item for item in all_items(fhir.questionnaire()["item"])}
+    item = items["red_flags.pregnancy_bleeding"]
+    assert item["enableBehavior"] == "any"
+    assert [
+        (c["question"], c["operator"], c["answerCoding"]["code"]) for c in item["enableWhen"]
+    ] == [
+        ("pregnancy.status", "=", "possible"),
+        ("pregnancy.status", "=", "trying"),
+        ("pregnancy.status", "=", "yes"),
+    ]
+    assert "enableWhen" not in items["red_flags.night_pain"]
+    # Whether it applies is read from the stored answers, as the wizard asks it.
+    assert fhir._enabled(item, {"pregnancy": {"status": "possible"}})
+    assert not fhir._enabled(item, {"pregnancy": {"status": "no"}})
+    # A check-in asks it after the pregnancy carried forward, which its own answers do not
+    # hold: there it has no condition.
+    check_in = {i["linkId"]: i for i in all_items(fhir.questionnaire(check_in=True)["item"])}
+    assert "enableWhen" not in check_in["red_flags.pregnancy_bleeding"]
+
+
 def test_it_calculates_the_peg_score_from_the_three_answers():
     items = {item["linkId"]: item for item in all_items(fhir.questionnaire()["item"])}
     peg = items["pain.peg_score"]

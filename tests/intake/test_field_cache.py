@@ -9,7 +9,7 @@ from crispy_forms.utils import render_crispy_form
 from django.template.loader import render_to_string
 from django.test import Client
 
-from intake import steps
+from intake import field_cache, steps
 from intake.body_map import body_map_html, body_map_views
 from intake.field_cache import field_html, form_html, option_html, tick_list_html
 from tests.factories import IntakeFactory, ScoredCheckInFactory, SubmittedIntakeFactory
@@ -111,6 +111,24 @@ def test_every_form_is_drawn_as_the_crispy_tag_draws_it(step, make, data):
             crispy_form.is_valid()
             cached_form.is_valid()
         assert str(form_html(cached_form)) == str(render_crispy_form(crispy_form))
+
+
+def test_a_field_made_from_a_patients_answers_is_never_kept():
+    """A check-in offers the conditions the patient wrote before as "cleared up": that list
+    is theirs, so no cache may hold it."""
+    step = steps.CHECK_IN_BY_ID["since"]
+    intake = SubmittedIntakeFactory(answers={**ABOUT_DONE, "pain": VALID["pain"]})
+    check_in = ScoredCheckInFactory(patient=intake.patient, previous=intake)
+    before = {"conditions": ["Stiff-knee-syndrome-canary"], "sex_at_birth": "female"}
+    form = step.form_class(None, intake=check_in, before=before)
+    crispy_form = step.form_class(None, intake=check_in, before=before)
+    assert "resolved" in form.fields
+    for _ in range(2):
+        assert str(form_html(form)) == str(render_crispy_form(crispy_form))
+    kept = repr(
+        [field_cache._shells, field_cache._drawn, field_cache._choices, field_cache._options]
+    )
+    assert "canary" not in kept
 
 
 def test_a_field_with_an_error_is_drawn_by_crispy_with_its_error():

@@ -153,6 +153,28 @@ def test_it_searches_by_name_without_putting_it_in_the_url(practitioner_client):
     assert len(listed_names(practitioner_client.get(URL))) == 2
 
 
+def test_it_shows_the_remembered_search_as_a_filter_that_clears(practitioner_client):
+    make_intake("Mary O'Brien")
+    make_intake("Sam Other")
+    assertNotContains(practitioner_client.get(URL), "Clear name search")
+
+    practitioner_client.post(URL, {"q": "o'brien", "severity": "none"})
+    # Another day, the dashboard opened afresh: the search is still on, and says so.
+    response = practitioner_client.get(URL, {"severity": "none"})
+    assert listed_names(response) == ["Mary O'Brien"]
+    assertContains(response, "Patient name: “o&#x27;brien”")
+    assertContains(response, '<button type="submit" name="clear_search"')
+    assertContains(response, f'action="{URL}?severity=none"')
+
+    response = practitioner_client.post(f"{URL}?severity=none", {"clear_search": ""})
+    # The other filters stay; only the name search goes.
+    assertRedirects(response, f"{URL}?severity=none", fetch_redirect_response=False)
+    response = practitioner_client.get(response["Location"])
+    assert set(listed_names(response)) == {"Mary O'Brien", "Sam Other"}
+    assertNotContains(response, "Clear name search")
+    assertNotContains(response, "o&#x27;brien")
+
+
 def test_it_pages_25_at_a_time_and_keeps_the_filters(practitioner_client):
     for i in range(30):
         make_intake(f"Patient {i:02}", days=i + 1)

@@ -63,6 +63,15 @@ def audited(user, action: str, intake: Intake) -> bool:
     ).exists()
 
 
+def source_links(*codes: str) -> str:
+    """A flag's sources as the page shows them: each code leads to its entry on the list."""
+    sources = reverse("intake:sources")
+    links = ", ".join(
+        f'<a href="{sources}#{code}" aria-label="Source {code}">{code}</a>' for code in codes
+    )
+    return f"(sources {links})"
+
+
 def test_it_shows_flags_grouped_by_severity_highest_first(practitioner_client, intake):
     ScreeningRunFactory(
         intake=intake,
@@ -347,11 +356,11 @@ def test_it_shows_the_rationale_stored_with_each_flag(practitioner_client, intak
 
     # The flag raised by the real run still reads as it did when raised...
     assertContains(response, r06.rationale)
-    assertContains(response, f"(sources {', '.join(r06.sources)})")
+    assertContains(response, source_links(*r06.sources))
     assertNotContains(response, "Reworded R06 reason")
     # ...and only the row stored before rationales were kept falls back to today's words.
     assertContains(response, "Reworded R07 reason", count=1)
-    assertContains(response, "(sources S99)", count=1)
+    assertContains(response, source_links("S99"), count=1)
 
 
 def test_it_does_not_screen_an_intake_that_was_not_submitted(practitioner_client, intake):
@@ -497,4 +506,4 @@ def test_it_explains_a_flag_stored_without_a_reason_by_the_rules_reason(
     assertContains(
         response, "A compartment bleed after acupuncture has been reported on anticoagulants"
     )
-    assertContains(response, "(sources S4, S27, S11, S30)")
+    assertContains(response, source_links("S4", "S27", "S11", "S30"))

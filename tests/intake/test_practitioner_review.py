@@ -127,7 +127,12 @@ def test_it_requires_each_caution_and_higher_flag_to_be_acknowledged(
     response = practitioner_client.post(url(intake), data)
 
     assert response.status_code == 200
-    assertContains(response, "Acknowledge the refer flag “Worsening leg weakness” before signing.")
+    message = (
+        "RF04 “Worsening leg weakness” (refer) needs acknowledging: tick “I have read RF04” "
+        "once you have read it."
+    )
+    assertContains(response, message, count=2)  # by the box, and in the summary at the top
+    assertContains(response, f'<a href="#id_ack_{run.flags.get(rule="RF04").pk}">')
     assert not Review.objects.exists()
     # What was typed is kept.
     assertContains(response, "Needs a neurological assessment first.")
@@ -166,7 +171,8 @@ def test_it_requires_the_acknowledgement_of_a_flag_from_caution_up(
 
     assert response.status_code == 200
     assert errors_of(response, f"ack_{flag.pk}") == (
-        f"Acknowledge the {label} flag “Pacemaker” before signing."
+        f"R11 “Pacemaker” ({label}) needs acknowledging: tick “I have read R11” once you "
+        "have read it."
     )
     assert not Review.objects.exists()
     intake.refresh_from_db()

@@ -75,6 +75,8 @@ ACCESS: dict[str, Route] = {
     "intake:patient_detail": Route(PRACTITIONER),
     # Counts of reactions after treatment per practitioner, for the clinic's safety review.
     "intake:adverse_events": Route(PRACTITIONER),
+    # The sources the screening rules rest on, where a flag's source codes lead.
+    "intake:sources": Route(PRACTITIONER),
     "intake:intake_detail": Route(PRACTITIONER),
     "intake:intake_print": Route(PRACTITIONER),
     "intake:intake_export": Route(PRACTITIONER),
