@@ -347,7 +347,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @practitioner_required
 @require_GET
 def intake_print(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.practice_intake(pk=pk)
+    intake = selectors.practice_intake_page(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, intake)
     return render(request, "intake/practice/print.html", print_context(intake))
 
