@@ -130,20 +130,30 @@ def compare(
     )
 
 
-def what_changed(check_in) -> WhatChanged | None:
+def what_changed(check_in, *, flags_after: Sequence[FlagLike] | None = None) -> WhatChanged | None:
     """The comparison for a submitted check-in against its previous intake or check-in, each
-    with its current screening run; None for an intake or a check-in not yet submitted."""
+    with its current screening run; None for an intake or a check-in not yet submitted.
+    `flags_after` are the check-in's current flags when the caller has read them already
+    (the intake page has); the previous visit's are read in one query."""
     from intake.check_ins import picture_of
+    from intake.models import Flag
 
-    previous = check_in.previous
-    if not check_in.is_check_in or previous is None or not check_in.picture:
+    # The picture first: an unsubmitted check-in has none, and then `previous` (a query)
+    # is not needed.
+    if not check_in.is_check_in or not check_in.picture:
         return None
-    run_before, run_after = previous.current_run(), check_in.current_run()
+    previous = check_in.previous
+    if previous is None:
+        return None
+    if flags_after is None:
+        run_after = check_in.current_run()
+        flags_after = list(run_after.flags.all()) if run_after else []
+    flags_before = Flag.objects.filter(run__intake=previous, run__is_current=True)
     since = timezone.localdate(previous.submitted_at) if previous.submitted_at else None
     return compare(
         before=picture_of(previous),
         after=check_in.picture,
-        flags_before=list(run_before.flags.all()) if run_before else [],
-        flags_after=list(run_after.flags.all()) if run_after else [],
+        flags_before=list(flags_before.order_by("position", "pk")),
+        flags_after=list(flags_after),
         since=since,
     )

@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guide.markdown import section_link
-from intake import selectors, services, trends
+from intake import practice_html, selectors, services, trends
 from intake.export import screening_input, screening_result
 from intake.models import AdverseEvent, Flag, Intake, Invitation, Review, ScreeningRun
 from intake.practice_forms import (
@@ -295,38 +295,51 @@ def _pain_summary(intake: Intake) -> dict:
 
 
 def _intake_context(intake: Intake) -> dict:
+    """The intake page's context, which its print view and PDF share. Its queries do not
+    grow with the flags, runs or reviews (tests/perf/test_query_counts.py): the runs come
+    with their flags in one query, the reviews with the flags they acknowledged in another.
+    The flags and the answers are drawn here (intake.practice_html)."""
     runs = selectors.screening_runs(intake=intake)
     current = next((run for run in runs if run.is_current), None)
     earlier = [run for run in runs if not run.is_current]
     for run in earlier:
-        run.flag_groups = _group_flags(list(run.flags.all()))
-    reviews = selectors.reviews(intake=intake)
+        run.flag_groups = _group_flags(list(run.flags))
+        run.flags_html = practice_html.flag_groups(run.flag_groups, current=False)
+    flag_groups = _group_flags(list(current.flags)) if current else []
+    reviews = selectors.reviews(intake=intake, runs=runs)
     has_answers = intake.status != Intake.Status.INVITED
+    sections = answer_sections(intake) if has_answers else []
+    # A check-in's reactions are shown once it is sent (and not withdrawn).
+    shows_reactions = intake.is_check_in and intake.is_locked and not intake.is_withdrawn
     return {
         "intake": intake,
         "current_run": current,
-        "flag_groups": _group_flags(list(current.flags.all())) if current else [],
+        "flag_groups": flag_groups,
+        "flags_html": practice_html.flag_groups(flag_groups, current=True),
         "earlier_runs": earlier,
         "ruleset_version": RULESET_VERSION,
         "ruleset_outdated": intake.status in REVIEWABLE
         and (current is None or current.ruleset != RULESET_VERSION),
-        "sections": answer_sections(intake) if has_answers else [],
+        "sections": sections,
+        "sections_html": practice_html.answer_sections(sections),
         "pain": _pain_summary(intake) if has_answers else None,
         "latest_review": reviews[0] if reviews else None,
         "reviews": reviews,
         "can_review": intake.status in REVIEWABLE and current is not None,
-        "invitation": intake.invitation,
+        "invitation": None if has_answers else selectors.intake_invitation(intake=intake),
         "fhir_push": selectors.fhir_push_latest(intake=intake),
         "fhir_push_configured": fhir_push.configured(),
-        "what_changed": selectors.check_in_changes(intake=intake),
-        "adverse_events": selectors.adverse_events(intake=intake) if intake.is_check_in else [],
+        "what_changed": selectors.check_in_changes(
+            intake=intake, flags_after=current.flags if current else []
+        ),
+        "adverse_events": selectors.adverse_events(intake=intake) if shows_reactions else [],
     }
 
 
 @practitioner_required
 @require_GET
 def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.practice_intake(pk=pk)
+    intake = selectors.practice_intake_page(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, intake)
     return render(request, "intake/practice/detail.html", _intake_context(intake))
 

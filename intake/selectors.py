@@ -8,13 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from intake import changes, steps, trends
-from intake.models import AdverseEvent, FhirPush, Flag, Intake, Review, ScreeningRun
+from intake.models import (
+    AdverseEvent,
+    FhirPush,
+    Flag,
+    Intake,
+    Invitation,
+    Review,
+    ScreeningRun,
+)
 from intake.screening.vocabulary import REACTIONS
 from intake.services.intakes import DRAFTS
 from portal import roles
@@ -131,17 +139,113 @@ def practice_intake(*, pk: int) -> Intake:
     )
 
 
-def screening_runs(*, intake: Intake) -> list[ScreeningRun]:
-    """Every run of the intake, newest first, each with its flags in order and their count
-    (`flag_total`, counted from the flags read anyway rather than by a GROUP BY)."""
-    runs = list(
-        intake.screening_runs.select_related("requested_by")
-        .prefetch_related(Prefetch("flags", queryset=Flag.objects.order_by("position")))
-        .order_by("-created_at", "-pk")
+def practice_intake_page(*, pk: int) -> Intake:
+    """One intake for the practitioner's intake page: practice_intake without the
+    invitation, which the page shows only while the patient has not started (then
+    `intake_invitation` reads it); 404 if none. Every joined table is columns the ORM
+    compiles on every load."""
+    return get_object_or_404(
+        Intake.objects.select_related("practitioner", "consent__consent_text"), pk=pk
     )
-    for run in runs:
-        run.flag_total = len(run.flags.all())
-    return runs
+
+
+def intake_invitation(*, intake: Intake) -> Invitation | None:
+    """The invitation of an intake the patient has not started yet, with who sent it."""
+    if intake.invitation_id is None:
+        return None
+    if Intake.invitation.is_cached(intake):  # read with the intake (practice_intake)
+        return intake.invitation
+    return Invitation.objects.select_related("created_by").filter(pk=intake.invitation_id).first()
+
+
+@dataclass
+class ShownFlag:
+    """A flag as the intake page shows it: the stored flag's values (read as values, not
+    model instances), to which the page adds its words (practitioner_views._decorate)."""
+
+    pk: int
+    run_id: int
+    position: int
+    rule: str
+    category: str
+    severity: str
+    title: str
+    action: str
+    because: list
+    affects: list
+    guide_url: str
+    rationale: str | None
+    sources: list | None
+
+
+@dataclass
+class ShownRun:
+    """A screening run as the intake page shows it, with its flags in the engine's order."""
+
+    pk: int
+    ruleset: str
+    created_at: datetime
+    is_current: bool
+    considered: list
+    requested_by: str  # as User.__str__ says it; "" when the run came on submission
+    flags: list[ShownFlag]
+
+    @property
+    def flag_total(self) -> int:
+        return len(self.flags)
+
+
+RUN_FIELDS = ("pk", "ruleset", "created_at", "is_current", "considered")
+FLAG_FIELDS = (
+    "position",
+    "rule",
+    "category",
+    "severity",
+    "title",
+    "action",
+    "because",
+    "affects",
+    "guide_url",
+    "rationale",
+    "sources",
+)
+
+
+def screening_runs(*, intake: Intake) -> list[ShownRun]:
+    """Every run of the intake, newest first, each with its flags in order. One query: the
+    runs joined (LEFT OUTER) with their flags, a row per flag and one for a run without
+    any, read as values. Runs and their flags in two queries of model instances were a
+    sixth of the page's time."""
+    rows = (
+        ScreeningRun.objects.filter(intake=intake)
+        .values(
+            *RUN_FIELDS,
+            "requested_by__full_name",
+            "requested_by__email",
+            "flags__id",
+            *(f"flags__{name}" for name in FLAG_FIELDS),
+        )
+        .order_by("-created_at", "-pk", "flags__position", "flags__id")
+    )
+    runs: dict[int, ShownRun] = {}
+    for row in rows:
+        run = runs.get(row["pk"])
+        if run is None:
+            run = runs[row["pk"]] = ShownRun(
+                **{name: row[name] for name in RUN_FIELDS},
+                # As User.__str__ says it: the name, or the email when there is none.
+                requested_by=row["requested_by__full_name"] or row["requested_by__email"] or "",
+                flags=[],
+            )
+        if row["flags__id"] is not None:
+            run.flags.append(
+                ShownFlag(
+                    pk=row["flags__id"],
+                    run_id=run.pk,
+                    **{name: row[f"flags__{name}"] for name in FLAG_FIELDS},
+                )
+            )
+    return list(runs.values())
 
 
 def fhir_push_latest(*, intake: Intake) -> FhirPush | None:
@@ -149,13 +253,85 @@ def fhir_push_latest(*, intake: Intake) -> FhirPush | None:
     return intake.fhir_pushes.order_by("-created_at", "-pk").first()
 
 
-def reviews(*, intake: Intake) -> list[Review]:
-    """Every review of the intake, the one in force first."""
-    return list(
-        intake.reviews.select_related("reviewer", "run")
-        .prefetch_related("acknowledged_flags")
-        .order_by("-version")
-    )
+@dataclass
+class ShownReview:
+    """A signed review as the intake page shows it, with the flags it acknowledged."""
+
+    pk: int
+    run_id: int
+    version: int
+    decision: str
+    modifications: list
+    overrides: list
+    note: str
+    signed_name: str
+    signed_at: datetime
+    reviewer: str  # as User.__str__ says it
+    reviewer_email: str
+    ruleset: str
+    acknowledged_flags: list[ShownFlag]
+
+    @property
+    def decision_label(self) -> str:
+        return Review.Decision(self.decision).label if self.decision in DECISIONS else self.decision
+
+
+DECISIONS = set(Review.Decision.values)
+REVIEW_FIELDS = (
+    "pk",
+    "version",
+    "decision",
+    "modifications",
+    "overrides",
+    "note",
+    "signed_name",
+    "signed_at",
+)
+
+
+def reviews(*, intake: Intake, runs: list[ShownRun]) -> list[ShownReview]:
+    """Every review of the intake, the one in force first, each with the flags it
+    acknowledged (in their run's order). One query: the reviews joined with their
+    reviewers, their runs' rulesets and (LEFT OUTER) the ids of the flags they acknowledged,
+    a row per flag. The flags themselves are the intake's, already read with `runs`."""
+    rows = intake.reviews.values(
+        *REVIEW_FIELDS,
+        "run",
+        "run__ruleset",
+        "reviewer__full_name",
+        "reviewer__email",
+        "acknowledged_flags",
+    ).order_by("-version")
+    flags = {flag.pk: flag for run in runs for flag in run.flags}
+    found: dict[int, ShownReview] = {}
+    acknowledged: dict[int, list[int]] = {}
+    for row in rows:
+        review = found.get(row["pk"])
+        if review is None:
+            review = found[row["pk"]] = ShownReview(
+                **{name: row[name] for name in REVIEW_FIELDS},
+                run_id=row["run"],
+                reviewer=row["reviewer__full_name"] or row["reviewer__email"],
+                reviewer_email=row["reviewer__email"],
+                ruleset=row["run__ruleset"],
+                acknowledged_flags=[],
+            )
+            acknowledged[review.pk] = []
+        if row["acknowledged_flags"] is not None:
+            acknowledged[review.pk].append(row["acknowledged_flags"])
+    missing = {pk for ids in acknowledged.values() for pk in ids if pk not in flags}
+    # Never expected (a review is of one of the intake's own runs), but a flag left off
+    # the record of what was acknowledged would misstate it: read rather than dropped.
+    for flag in Flag.objects.filter(pk__in=missing) if missing else ():
+        flags[flag.pk] = ShownFlag(
+            pk=flag.pk, run_id=flag.run_id, **{name: getattr(flag, name) for name in FLAG_FIELDS}
+        )
+    order = {run.pk: index for index, run in enumerate(runs)}
+    for review in found.values():
+        shown = [flags[pk] for pk in acknowledged[review.pk]]
+        shown.sort(key=lambda flag: (order.get(flag.run_id, len(order)), flag.position, flag.pk))
+        review.acknowledged_flags = shown
+    return list(found.values())
 
 
 def dashboard_intakes(*, filters: dict, user: User) -> QuerySet:
@@ -252,12 +428,14 @@ def dashboard_page(
     )
 
 
-def check_in_changes(*, intake: Intake) -> changes.WhatChanged | None:
+def check_in_changes(
+    *, intake: Intake, flags_after: list[ShownFlag] | None = None
+) -> changes.WhatChanged | None:
     """What a submitted check-in changed since the intake or check-in before it (for the
-    top of its page); None for an intake."""
+    top of its page); None for an intake. `flags_after`: its current flags, if read."""
     if not intake.is_check_in:
         return None
-    return changes.what_changed(intake)
+    return changes.what_changed(intake, flags_after=flags_after)
 
 
 def adverse_events(*, intake: Intake) -> list[AdverseEvent]:

@@ -1,0 +1,124 @@
+"""The repeated blocks of the practitioner's intake page (and of its print view and PDF),
+drawn in Python as the dashboard's and the patient page's rows are: the safety flags, each a
+card, and the answers, a dozen sections of label and value. In the template language, an
+`{% include %}` per flag and a loop per answer were most of the page's rendering time.
+
+The HTML is what the templates drew (the flag card was _flag.html), the same elements,
+classes, attributes and text. Every value goes through `text`, so it is escaped; what comes
+out is marked safe only here.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from intake.screening import severities
+
+
+def text(value: object) -> str:
+    """A value escaped for HTML (the standard library's escape, as Django's escape() is
+    without its check for lazy strings)."""
+    return escape(str(value), quote=True)
+
+
+def severity_badge(severity: str, label: str) -> str:
+    """The badge of _severity_badge.html, without a count."""
+    return (
+        f'<span class="badge severity-badge {severities.badge_class(severity)}">'
+        f"{text(label)}</span>"
+    )
+
+
+def source_links(codes: list, *, sources_url: str) -> str:
+    """_source_links.html: a flag's source codes, each a link to it on the source list."""
+    return ", ".join(
+        f'<a href="{sources_url}#{text(code)}" aria-label="Source {text(code)}">{text(code)}</a>'
+        for code in codes
+    )
+
+
+def flag_card(flag, *, heading_level: int, sources_url: str) -> str:
+    """One flag (decorated by practitioner_views._decorate) as a card, its heading at
+    `heading_level` so that headings stay in order."""
+    if flag.because:
+        reasons = "".join(f"<li>{text(reason)}</li>" for reason in flag.because)
+        because = f'<ul class="mb-0 ps-3">{reasons}</ul>'
+    else:
+        because = "—"
+    why = ""
+    if flag.why:
+        sources = (
+            ' <span class="text-body-secondary">(sources '
+            f"{source_links(flag.why_sources, sources_url=sources_url)})</span>"
+            if flag.why_sources
+            else ""
+        )
+        why = f'<dt class="col-sm-3">Why</dt><dd class="col-sm-9">{text(flag.why)}{sources}</dd>'
+    guide = (
+        '<dt class="col-sm-3">Guide</dt><dd class="col-sm-9">'
+        f'<a href="{text(flag.guide_link)}">Safety guidance: {text(flag.title)}</a></dd>'
+        if flag.guide_link
+        else ""
+    )
+    affects = ", ".join(text(label) for label in flag.affects_labels) or "—"
+    level = int(heading_level)
+    return (
+        f'<li class="card mb-3 flag flag-{text(flag.severity)}"><div class="card-body">'
+        f'<p class="mb-1">{severity_badge(flag.severity, flag.severity_label)} '
+        f'<span class="text-body-secondary small ms-1">Rule {text(flag.rule)} · '
+        f"{text(flag.category)}</span></p>"
+        f'<h{level} class="h6 card-title mb-2">{text(flag.title)}</h{level}>'
+        '<dl class="row mb-0 small">'
+        f'<dt class="col-sm-3">Because</dt><dd class="col-sm-9">{because}</dd>'
+        f'<dt class="col-sm-3">Action</dt><dd class="col-sm-9">{text(flag.action)}</dd>'
+        f"{why}"
+        f'<dt class="col-sm-3">Affects</dt><dd class="col-sm-9">{affects}</dd>'
+        f"{guide}</dl></div></li>"
+    )
+
+
+def flag_groups(groups: list[dict], *, current: bool) -> SafeString:
+    """Flags by severity (practitioner_views._group_flags): the current run's under an h3
+    with their count, an earlier run's under an h4 (inside its <details>)."""
+    sources_url = text(reverse("intake:sources"))
+    parts = []
+    for group in groups:
+        if current:
+            parts.append(f'<h3 class="h5 mt-3">{text(group["label"])} ({len(group["flags"])})</h3>')
+        else:
+            parts.append(f'<h4 class="h6 mt-2">{text(group["label"])}</h4>')
+        cards = "".join(
+            flag_card(flag, heading_level=4 if current else 5, sources_url=sources_url)
+            for flag in group["flags"]
+        )
+        parts.append(f'<ul class="list-unstyled">{cards}</ul>')
+    return mark_safe("".join(parts))  # noqa: S308 - every value in it went through text()
+
+
+def answer_value(value: object) -> str:
+    """An answer as `value|default:"—"|linebreaksbr` shows it: escaped, each line break
+    a <br>."""
+    if not value:
+        return "—"
+    lines = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text(lines).replace("\n", "<br>")
+
+
+def answer_sections(sections: list) -> SafeString:
+    """The answers (intake.summary.answer_sections), a heading and a list per step."""
+    if not sections:
+        return mark_safe("<p>No answers saved yet.</p>")
+    parts = []
+    for section in sections:
+        rows = "".join(
+            f'<dt class="col-sm-4">{text(label)}</dt>'
+            f'<dd class="col-sm-8">{answer_value(value)}</dd>'
+            for label, value in section.rows
+        )
+        parts.append(
+            f'<h3 class="h5 mt-3">{text(section.title)}</h3><dl class="row answers">{rows}</dl>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value in it went through text()
