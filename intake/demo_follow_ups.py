@@ -47,6 +47,7 @@ from intake.screening.vocabulary import (
     RED_FLAGS,
     asks_about_pregnancy,
 )
+from intake.services.screening import flag_columns
 
 SENT = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
 # New diagnoses a follow-up may bring (lymphoedema would need a limb as well).
@@ -489,18 +490,7 @@ class FollowUps:
         for position, flag in enumerate(result["flags"]):
             rationale, sources = self.rule_text(flag["rule"])
             flag_pk = self.table(Flag).add(
-                run_id=run,
-                position=position,
-                rule=flag["rule"],
-                category=flag["category"],
-                severity=flag["severity"],
-                title=flag["title"],
-                action=flag["action"],
-                because=flag["because"],
-                affects=flag["affects"],
-                guide_url=flag.get("guide_url", ""),
-                rationale=rationale,
-                sources=sources,
+                run_id=run, **flag_columns(position, flag), rationale=rationale, sources=sources
             )
             flags.append((flag_pk, flag["severity"]))
         if status != Intake.Status.REVIEWED:

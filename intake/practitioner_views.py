@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guide.markdown import section_link
 from intake import check_ins, practice_html, selectors, services, trends
 from intake.export import screening_input, screening_result
-from intake.models import AdverseEvent, Flag, Intake, Invitation, ScreeningRun
+from intake.models import AdverseEvent, Flag, Intake, Invitation, Review, ScreeningRun
 from intake.practice_forms import (
     MODALITY_LABELS,
     DashboardFilterForm,
@@ -36,7 +36,7 @@ from intake.practice_forms import (
 )
 from intake.screening import RULESET_VERSION, rule_rationale, rule_sources, severities
 from intake.screening.sources import sources as screening_sources
-from intake.screening.vocabulary import PAIN_REGIONS
+from intake.screening.vocabulary import PAIN_REGIONS, REACTION_TIMING, REACTIONS
 from intake.services import fhir_push
 from intake.services.reviews import REVIEWABLE
 from intake.summary import answer_sections
@@ -367,60 +367,106 @@ def _day(when) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-def _patient_rows(*, visits: list, appointments: list, reviews: list, flags: list) -> dict:
+def _person(row: dict, prefix: str) -> str:
+    """A user's name as str(User) gives it (the name, else the email), from values."""
+    return row[f"{prefix}__full_name"] or row[f"{prefix}__email"] or ""
+
+
+def _patient_rows(
+    *,
+    visits: list[dict],
+    appointments: list[dict],
+    reviews: list[dict],
+    flags: list[dict],
+    adverse_events: list[dict],
+) -> dict:
     """The patient page's table rows, written here as the dashboard's are: a course of ten
     check-ins brings some fifty flags and a dozen each of visits, appointments and reviews,
     and drawn in the template language they were most of the page's rendering time. Every
     value goes through _text, so it is escaped; the badges are their templates' own
     (intake.templatetags.practice)."""
+    # Imported here, as in the selector: appointments builds on intake, not the reverse.
+    from appointments.models import Appointment
+
     detail = reverse("intake:intake_detail", args=[URL_ID_MARK]).split(str(URL_ID_MARK))
     before, after = _text(detail[0]), _text(detail[1])
-    kinds = dict(Intake.Kind.choices)
+    kind_labels = dict(Intake.Kind.choices)
+    kind_of = {visit["pk"]: visit["kind"] for visit in visits}
 
-    def link(pk: int, kind: str) -> str:
-        return f'<a href="{before}{int(pk)}{after}">{_text(kinds.get(kind, kind))} {int(pk)}</a>'
+    def link(pk: int) -> str:
+        kind = kind_of.get(pk, "")
+        return (
+            f'<a href="{before}{int(pk)}{after}">{_text(kind_labels.get(kind, kind))} {int(pk)}</a>'
+        )
 
     visit_rows = []
     for visit in visits:
-        if visit.highest_severity:
-            highest = _text(visit.highest_severity.capitalize())
+        if visit["highest_severity"]:
+            highest = _text(visit["highest_severity"].capitalize())
         else:
-            highest = "None" if visit.submitted_at else "—"
+            highest = "None" if visit["submitted_at"] else "—"
+        submitted = _day(visit["submitted_at"]) if visit["submitted_at"] else "—"
+        peg = "—" if visit["peg_score"] is None else _text(visit["peg_score"])
         visit_rows.append(
-            f'<tr><th scope="row">{link(visit.pk, visit.kind)}</th>'
-            f'<td class="text-nowrap">{_day(visit.created_at)}</td>'
-            f"<td>{status_badge(visit.status)}</td>"
-            f'<td class="text-nowrap">{_day(visit.submitted_at) if visit.submitted_at else "—"}'
-            "</td>"
-            f"<td>{'—' if visit.peg_score is None else _text(visit.peg_score)}</td>"
+            f'<tr><th scope="row">{link(visit["pk"])}</th>'
+            f'<td class="text-nowrap">{_day(visit["created_at"])}</td>'
+            f"<td>{status_badge(visit['status'])}</td>"
+            f'<td class="text-nowrap">{submitted}</td>'
+            f"<td>{peg}</td>"
             f"<td>{highest}</td></tr>"
         )
+    appointment_kinds = dict(Appointment.Kind.choices)
+    appointment_statuses = dict(Appointment.Status.choices)
     appointment_rows = []
     for appointment in appointments:
-        local = timezone.localtime(appointment.starts_at)
+        local = timezone.localtime(appointment["starts_at"])
+        kind, status = appointment["kind"], appointment["status"]
         appointment_rows.append(
             f'<tr><th scope="row" class="text-nowrap">{local:%a} {local.day} '
             f"{local:%b %Y, %H:%M}</th>"
-            f"<td>{_text(appointment.get_kind_display())}</td>"
-            f"<td>{_text(appointment.get_status_display())}</td>"
-            f"<td>{_text(appointment.practitioner)}</td></tr>"
+            f"<td>{_text(appointment_kinds.get(kind, kind))}</td>"
+            f"<td>{_text(appointment_statuses.get(status, status))}</td>"
+            f"<td>{_text(_person(appointment, 'practitioner'))}</td></tr>"
         )
+    decisions = dict(Review.Decision.choices)
     review_rows = []
     for review in reviews:
-        local = timezone.localtime(review.signed_at)
+        local = timezone.localtime(review["signed_at"])
         review_rows.append(
             f'<tr><th scope="row" class="text-nowrap">{local.day} {local:%b %Y, %H:%M}</th>'
-            f"<td>{link(review.intake_id, review.intake.kind)} (version {int(review.version)})</td>"
-            f"<td>{_text(review.get_decision_display())}</td>"
-            f"<td>{_text(review.reviewer)}</td></tr>"
+            f"<td>{link(review['intake_id'])} (version {int(review['version'])})</td>"
+            f"<td>{_text(decisions.get(review['decision'], review['decision']))}</td>"
+            f"<td>{_text(_person(review, 'reviewer'))}</td></tr>"
         )
     flag_rows = [
         f'<tr><td class="text-nowrap">{_day(flag["run__created_at"])}</td>'
-        f"<td>{link(flag['run__intake_id'], flag['run__intake__kind'])}</td>"
+        f"<td>{link(flag['run__intake_id'])}</td>"
         f"<td>{severity_badge(flag['severity'])}</td>"
         f'<th scope="row">{_text(flag["title"])}</th></tr>'
         for flag in flags
     ]
+    event_rows = []
+    for event in adverse_events:
+        what = _text(REACTIONS.get(event["kind"], event["kind"]))
+        if event["timing"]:
+            what += f", {_text(REACTION_TIMING.get(event['timing'], event['timing']).lower())}"
+        if event["detail"]:
+            what += (
+                '<span class="d-block small fw-normal">In the patient\'s words: '
+                f"“{_text(event['detail'])}”</span>"
+            )
+        if event["visit__starts_at"]:
+            after_visit = (
+                f"{_day(event['visit__starts_at'])} with {_text(_person(event, 'practitioner'))}"
+            )
+        else:
+            after_visit = "Not recorded as attended"
+        event_rows.append(
+            f'<tr><td class="text-nowrap">{_day(event["reported_at"])}</td>'
+            f"<td>{link(event['reported_in_id'])}</td>"
+            f'<th scope="row">{what}</th>'
+            f"<td>{after_visit}</td></tr>"
+        )
     return {
         name: mark_safe("".join(rows))  # noqa: S308 - every value in it went through _text
         for name, rows in (
@@ -428,6 +474,7 @@ def _patient_rows(*, visits: list, appointments: list, reviews: list, flags: lis
             ("appointment_rows", appointment_rows),
             ("review_rows", review_rows),
             ("flag_rows", flag_rows),
+            ("adverse_event_rows", event_rows),
         )
     }
 
@@ -440,21 +487,17 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group practice); an id that is not a patient's is a 404."""
     patient = selectors.practice_patient(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, patient)
-    flags = selectors.patient_flags(patient=patient)
     visits = selectors.patient_visits(patient=patient)
-    appointments = selectors.patient_appointments(patient=patient, visits=visits)
-    reviews = selectors.patient_reviews(patient=patient)
+    visit_ids = [row["pk"] for row in visits.rows]
+    parts = {
+        "visits": visits.rows,
+        "appointments": selectors.patient_appointments(patient=patient, visit_ids=visit_ids),
+        "reviews": selectors.patient_reviews(visit_ids=visit_ids),
+        "flags": selectors.patient_flags(visit_ids=visit_ids),
+        "adverse_events": selectors.patient_adverse_events(patient=patient),
+    }
     context = (
-        {
-            "patient": patient,
-            "visits": visits,
-            "appointments": appointments,
-            "reviews": reviews,
-            "flags": flags,
-            "adverse_events": selectors.patient_adverse_events(patient=patient),
-        }
-        | _patient_rows(visits=visits, appointments=appointments, reviews=reviews, flags=flags)
-        | trends.page_context(selectors.patient_trend(patient=patient))
+        {"patient": patient} | parts | _patient_rows(**parts) | trends.page_context(visits.trend)
     )
     return render(request, "intake/practice/patient.html", context)
 

@@ -515,58 +515,90 @@ def review_document(*, intake: Intake) -> dict:
 
 # Statuses whose answers were sent: the points of the pain trend.
 SENT = (Intake.Status.SUBMITTED, Intake.Status.REVIEWED)
-# What the patient page reads of an intake or check-in: its number, kind, status and dates,
-# never its answers (kilobytes each).
-VISIT_ONLY = ("answers", "completed_steps", "picture")
+# Where each kind keeps its PEG items in its answers (the step steps.PEG_STEP names): read
+# as values of those keys alone, never the whole answers document (kilobytes each).
+PEG_HOLDERS = {kind: f"answers__{key}" for kind, key in steps.PEG_STEP.items()}
+
+# The patient page reads plain values, not model instances: compiling queries that join
+# wide models and building an instance per row of a course of care cost more than all the
+# rest of the page.
 
 
 def practice_patient(*, pk: int) -> User:
-    """The patient account `pk` for a practitioner's page; 404 for any other id (a staff
-    account's, or none)."""
-    return get_object_or_404(User.objects.filter(groups__name=roles.PATIENT).distinct(), pk=pk)
-
-
-def patient_visits(*, patient: User) -> list[Intake]:
-    """Every intake and check-in of the patient, oldest first, without their answers."""
-    return list(
-        Intake.objects.filter(patient=patient)
-        .defer(*VISIT_ONLY)
-        .select_related("practitioner")
-        .order_by("created_at", "pk")
+    """The patient account `pk` for a practitioner's page (its id, name and email only);
+    404 for any other id (a staff account's, or none)."""
+    return get_object_or_404(
+        User.objects.filter(groups__name=roles.PATIENT).only("pk", "full_name", "email"), pk=pk
     )
+
+
+def _trend_visit(row: dict, labels: dict) -> trends.Visit:
+    answers = row.get(PEG_HOLDERS.get(row["kind"], ""))
+    answers = answers if isinstance(answers, dict) else {}
+    return trends.Visit(
+        pk=row["pk"],
+        on=timezone.localtime(row["submitted_at"]).date(),
+        peg=row["peg_score"],
+        items={key: answers.get(key) for key, _, _ in trends.ITEMS},
+        kind=row["kind"],
+        kind_label=labels.get(row["kind"], row["kind"]),
+    )
+
+
+def _trend_of(rows: list[dict]) -> trends.Trend:
+    """The PEG trend over those of `rows` (values of the patient's intakes, PEG_HOLDERS
+    among them) that were sent."""
+    labels = dict(Intake.Kind.choices)
+    visits = [
+        _trend_visit(row, labels)
+        for row in rows
+        if row["status"] in SENT and row["submitted_at"] is not None
+    ]
+    return trends.trend(visits, threshold=settings.PEG_MEANINGFUL_CHANGE_PERCENT)
 
 
 def patient_trend(*, patient: User) -> trends.Trend:
     """The PEG trend over the patient's submitted intake and check-ins (intake.trends), the
-    first the baseline. One query: of the answers only the steps that hold the PEG items
-    are read (steps.PEG_STEP), not the whole document."""
-    holders = {kind: f"answers__{key}" for kind, key in steps.PEG_STEP.items()}
+    first the baseline. One query, of the PEG items' steps of the answers only."""
     rows = (
         Intake.objects.filter(patient=patient, status__in=SENT, submitted_at__isnull=False)
-        .values("pk", "kind", "submitted_at", "peg_score", *set(holders.values()))
+        .values("pk", "kind", "status", "submitted_at", "peg_score", *set(PEG_HOLDERS.values()))
         .order_by("submitted_at", "pk")
     )
-    labels = dict(Intake.Kind.choices)
-    visits = []
-    for row in rows:
-        answers = row.get(holders.get(row["kind"], ""))
-        answers = answers if isinstance(answers, dict) else {}
-        visits.append(
-            trends.Visit(
-                pk=row["pk"],
-                on=timezone.localtime(row["submitted_at"]).date(),
-                peg=row["peg_score"],
-                items={key: answers.get(key) for key, _, _ in trends.ITEMS},
-                kind=row["kind"],
-                kind_label=labels.get(row["kind"], row["kind"]),
-            )
+    return _trend_of(list(rows))
+
+
+@dataclass(frozen=True)
+class PatientVisits:
+    """The patient's intake and check-ins, oldest first, as the patient page's table reads
+    them (values: pk, kind, status, created_at, submitted_at, peg_score, highest_severity),
+    and the PEG trend over those sent: one query for both."""
+
+    rows: list[dict]
+    trend: trends.Trend
+
+
+def patient_visits(*, patient: User) -> PatientVisits:
+    rows = list(
+        Intake.objects.filter(patient=patient)
+        .values(
+            "pk",
+            "kind",
+            "status",
+            "created_at",
+            "submitted_at",
+            "peg_score",
+            "highest_severity",
+            *set(PEG_HOLDERS.values()),
         )
-    return trends.trend(visits, threshold=settings.PEG_MEANINGFUL_CHANGE_PERCENT)
+        .order_by("created_at", "pk")
+    )
+    return PatientVisits(rows=rows, trend=_trend_of(rows))
 
 
-def patient_appointments(*, patient: User, visits: list[Intake]) -> list:
+def patient_appointments(*, patient: User, visit_ids: list[int]) -> list[dict]:
     """The patient's appointments, oldest first: booked for their account, or for one of
-    their intakes and check-ins `visits` (a first visit booked before the patient had an
+    their intakes and check-ins `visit_ids` (a first visit booked before the patient had an
     account). The visits' ids are given, not joined: an OR over a join made PostgreSQL read
     every appointment and every intake, where an OR of two indexed columns is two index
     lookups."""
@@ -574,41 +606,55 @@ def patient_appointments(*, patient: User, visits: list[Intake]) -> list:
     from appointments.models import Appointment
 
     return list(
-        Appointment.objects.filter(Q(patient=patient) | Q(intake_id__in=[v.pk for v in visits]))
-        .select_related("practitioner")
+        Appointment.objects.filter(Q(patient=patient) | Q(intake_id__in=visit_ids))
+        .values("starts_at", "kind", "status", "practitioner__full_name", "practitioner__email")
         .order_by("starts_at", "pk")
     )
 
 
-def patient_reviews(*, patient: User) -> list[Review]:
-    """Every signed review of any of the patient's intakes and check-ins, oldest first."""
+def patient_reviews(*, visit_ids: list[int]) -> list[dict]:
+    """Every signed review of the patient's intakes and check-ins `visit_ids`, oldest first."""
     return list(
-        Review.objects.filter(intake__patient=patient)
-        .select_related("reviewer", "intake")
-        .defer(*(f"intake__{name}" for name in VISIT_ONLY))
+        Review.objects.filter(intake_id__in=visit_ids)
+        .values(
+            "signed_at",
+            "intake_id",
+            "version",
+            "decision",
+            "reviewer__full_name",
+            "reviewer__email",
+        )
         .order_by("signed_at", "pk")
     )
 
 
-def patient_flags(*, patient: User) -> list[dict]:
-    """The flags of the current screening of each of the patient's intakes and check-ins,
-    oldest screening first and in the engine's order within one, as the values the
-    patient page's table shows (severity, title, when screened, which visit): a course of
-    check-ins has dozens of flags, and their reasons and sources (JSON) are on each
+def patient_flags(*, visit_ids: list[int]) -> list[dict]:
+    """The flags of the current screening of each of the patient's intakes and check-ins
+    `visit_ids`, oldest screening first and in the engine's order within one, as the values
+    the patient page's table shows (severity, title, when screened, which visit): a course
+    of check-ins has dozens of flags, and their reasons and sources (JSON) are on each
     intake's own page."""
     return list(
-        Flag.objects.filter(run__intake__patient=patient, run__is_current=True)
-        .values("severity", "title", "run__created_at", "run__intake_id", "run__intake__kind")
+        Flag.objects.filter(run__intake_id__in=visit_ids, run__is_current=True)
+        .values("severity", "title", "run__created_at", "run__intake_id")
         .order_by("run__created_at", "run__pk", "position")
     )
 
 
-def patient_adverse_events(*, patient: User) -> list[AdverseEvent]:
+def patient_adverse_events(*, patient: User) -> list[dict]:
     """The reactions after treatment the patient reported on their check-ins, oldest
     first, with the visit each followed and its practitioner."""
     return list(
         AdverseEvent.objects.filter(patient=patient)
-        .select_related("reported_in", "visit", "practitioner")
-        .defer(*(f"reported_in__{name}" for name in VISIT_ONLY))
+        .values(
+            "reported_at",
+            "reported_in_id",
+            "kind",
+            "timing",
+            "detail",
+            "visit__starts_at",
+            "practitioner__full_name",
+            "practitioner__email",
+        )
         .order_by("reported_at", "pk")
     )

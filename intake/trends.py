@@ -14,8 +14,9 @@ A baseline of 0 has no percentage: no fall is possible and any rise is infinitel
 percent. Such changes are given in points, explained, and not marked; the practitioner
 reads the figures.
 
-The chart's geometry is here too (`chart`), as numbers; the template draws them
-(templates/intake/_trend.html). No style attribute is written: the CSP forbids them.
+The chart's geometry is here too (`chart`), as numbers; `{% pain_trend %}`
+(intake/templatetags/trend_chart.py) draws them. No style attribute is written: the CSP
+forbids them.
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def trend(visits: list[Visit], *, threshold: int) -> Trend:
 
 
 def page_context(data: Trend) -> dict:
-    """What templates/intake/_trend.html draws: the trend and its chart's geometry."""
+    """What `{% pain_trend %}` draws: the trend and its chart's geometry."""
     return {"trend": data, "chart": chart(data)}
 
 

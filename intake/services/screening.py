@@ -11,21 +11,30 @@ from intake.screening.severities import flag_summary
 from portal.models import User
 
 
+def flag_columns(position: int, flag: dict) -> dict:
+    """The columns of a Flag row that come from the engine's flag `flag` (the `position`th
+    it raised), as the model names them: everything but the run and the rule's rationale
+    and sources. The demo seeder writes its rows with them too (intake/demo_follow_ups.py)."""
+    return {
+        "position": position,
+        "rule": flag["rule"],
+        "category": flag["category"],
+        "severity": flag["severity"],
+        "title": flag["title"],
+        "action": flag["action"],
+        "because": flag["because"],
+        "affects": flag["affects"],
+        "guide_url": flag.get("guide_url", ""),
+    }
+
+
 def flag_rows(run: ScreeningRun, flags: list[dict]) -> list[Flag]:
     """The engine's flags as unsaved rows of `run`, in the order the engine gave them, each
     with its rule's rationale and sources as the ruleset that raised it words them."""
     return [
         Flag(
             run=run,
-            position=position,
-            rule=flag["rule"],
-            category=flag["category"],
-            severity=flag["severity"],
-            title=flag["title"],
-            action=flag["action"],
-            because=flag["because"],
-            affects=flag["affects"],
-            guide_url=flag.get("guide_url", ""),
+            **flag_columns(position, flag),
             rationale=rule_rationale(flag["rule"]),
             sources=list(rule_sources(flag["rule"])),
         )

@@ -295,3 +295,19 @@ def test_labels_too_close_for_their_lines_are_moved_apart():
 def test_without_threshold_lines_the_plot_keeps_its_width():
     chart = drawn([("0.0", 0, 0, 0), ("2.0", 2, 2, 2)])
     assert chart.bands == [] and chart.plot_right == trends.WIDTH - trends.RIGHT
+
+
+def test_the_drawn_trend_escapes_every_value():
+    """The trend is written in Python (intake/templatetags/trend_chart.py): a label or an id
+    holding markup comes out as text."""
+    from intake.templatetags.trend_chart import draw
+
+    visits = [
+        trends.Visit(pk=1, on=date(2026, 9, 12), peg=Decimal("7.0"), kind_label="<b>Intake</b>"),
+        trends.Visit(pk=2, on=date(2026, 10, 3), peg=Decimal("4.0"), kind_label="<script>x"),
+    ]
+    data = trends.trend(visits, threshold=30)
+    html = draw(data, trends.chart(data), trend_id='t"><script>', for_patient=False)
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;x" in html and "&lt;b&gt;Intake&lt;/b&gt;" in html
+    assert 'id="t&quot;&gt;&lt;script&gt;-heading"' in html

@@ -71,17 +71,16 @@ def test_it_shows_the_patient_page_in_constant_queries(
     latest = Intake.objects.filter(patient=patient, kind=Intake.Kind.CHECK_IN).last()
     # Reactions are seeded at random: one for certain, so their query is always there.
     AdverseEvent.objects.create(patient=patient, reported_in=latest, kind="bruising")
-    with django_assert_num_queries(STAFF_START + 9):
+    with django_assert_num_queries(STAFF_START + 8):
         # 1-3. the session, the user, the user's verified TOTP device
         # 4. the user's groups, for the role check
         # 5. the patient (a patient account, else 404)
         # 6. the audit trail's INSERT for this view
-        # 7. the current screenings' flags, with their runs and intakes
-        # 8. the intake and every check-in, with their practitioners
-        # 9. the appointments (the account's, or the visits'), with their practitioners
-        # 10. the reviews, with reviewers and intakes
+        # 7. the intake and every check-in, with the PEG items of the pain trend
+        # 8. the appointments (the account's, or the visits'), with their practitioners
+        # 9. the reviews, with their reviewers
+        # 10. the current screenings' flags, with their runs
         # 11. the reactions after treatment, with their visits and practitioners
-        # 12. the pain trend: the PEG of every submitted visit
         response = practitioner_client.get(reverse("intake:patient_detail", args=[patient.pk]))
     assert response.status_code == 200
     assert len(response.context["visits"]) == own + 1
