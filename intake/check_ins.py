@@ -35,6 +35,20 @@ def picture_of(intake: Intake) -> dict:
     )
 
 
+def pain_of(intake: Intake) -> dict:
+    """The pain part of the intake's picture (where it hurts, for how long, the PEG), as
+    `picture_of(intake)["pain"]` says it, for the pages that show only that. A check-in not
+    yet sent is worked out without the patient's medication records, which only the
+    medicine list is made from (MedicineChangesStep.apply): one query fewer."""
+    if not intake.is_check_in:
+        picture = picture_of(intake)
+    elif intake.picture:
+        picture = intake.picture
+    else:
+        picture = carry_forward(picture_before(intake), intake.answers or {}, records=[])
+    return copy.deepcopy(picture.get("pain") or {})
+
+
 def picture_before(check_in: Intake) -> dict:
     """The picture the check-in starts from: its previous intake's or check-in's."""
     previous = check_in.previous

@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guide.markdown import section_link
-from intake import practice_html, selectors, services, trends
+from intake import check_ins, practice_html, selectors, services, trends
 from intake.export import screening_input, screening_result
 from intake.models import AdverseEvent, Flag, Intake, Invitation, Review, ScreeningRun
 from intake.practice_forms import (
@@ -285,7 +285,7 @@ def _group_flags(flags: list[Flag]) -> list[dict]:
 
 def _pain_summary(intake: Intake) -> dict:
     """Pain regions and PEG items in the words of the JSON contract."""
-    pain = screening_input(intake).get("pain") or {}
+    pain = check_ins.pain_of(intake)
     regions = [PAIN_REGIONS.get(key, key) for key in pain.get("regions") or []]
     return {
         "regions": regions,
@@ -347,7 +347,7 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @practitioner_required
 @require_GET
 def intake_print(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.practice_intake(pk=pk)
+    intake = selectors.practice_intake_page(pk=pk)
     audit.record(request, AuditEvent.Action.VIEW, intake)
     return render(request, "intake/practice/print.html", print_context(intake))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -143,9 +143,14 @@ def practice_intake_page(*, pk: int) -> Intake:
     """One intake for the practitioner's intake page: practice_intake without the
     invitation, which the page shows only while the patient has not started (then
     `intake_invitation` reads it); 404 if none. Every joined table is columns the ORM
-    compiles on every load."""
+    compiles on every load. `has_fhir_push`: whether `fhir_push_latest` has anything to
+    read (most intakes were never pushed, and an EXISTS costs less than a query)."""
+    pushed = Exists(FhirPush.objects.filter(intake=OuterRef("pk")))
     return get_object_or_404(
-        Intake.objects.select_related("practitioner", "consent__consent_text"), pk=pk
+        Intake.objects.select_related("practitioner", "consent__consent_text").annotate(
+            has_fhir_push=pushed
+        ),
+        pk=pk,
     )
 
 
@@ -249,7 +254,10 @@ def screening_runs(*, intake: Intake) -> list[ShownRun]:
 
 
 def fhir_push_latest(*, intake: Intake) -> FhirPush | None:
-    """The intake's most recent push to the clinic's FHIR server, if any."""
+    """The intake's most recent push to the clinic's FHIR server, if any (none to read when
+    the intake was read with `has_fhir_push` false)."""
+    if getattr(intake, "has_fhir_push", True) is False:
+        return None
     return intake.fhir_pushes.order_by("-created_at", "-pk").first()
 
 

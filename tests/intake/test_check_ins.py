@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from appointments.models import Appointment
 from appointments.services import reminders_queue
-from intake import steps
+from intake import check_ins, steps
 from intake.check_ins import carry_forward
 from intake.export import screening_input
 from intake.models import ConsentText, Intake, MedicationRecord
@@ -243,6 +243,24 @@ def test_submitting_carries_the_picture_forward_and_screens_it(client, first, ch
     assert ("R19", "caution") in flags_of(check_in)  # diabetes, carried forward
     # The intake's own run is untouched.
     assert first.current_run().intake == first
+
+
+def test_the_pain_shown_is_the_pictures_before_and_after_sending(
+    client, first, check_in, django_assert_num_queries
+):
+    """The pain summary of the practitioner's page is read without the medication records
+    while the check-in is open, and is the picture's pain all the same."""
+    reach(client, check_in, "since")  # the PEG step sent
+    check_in = Intake.objects.get(pk=check_in.pk)
+    assert MedicationRecord.objects.filter(patient=check_in.patient).exists()
+    expected = check_ins.picture_of(check_in)["pain"]
+    assert expected["peg"] == {"pain": 4, "enjoyment": 3, "activity": 5}
+    fresh = Intake.objects.get(pk=check_in.pk)
+    with django_assert_num_queries(1):  # the intake before, whose picture is carried on
+        assert check_ins.pain_of(fresh) == expected
+    sent = submitted_check_in(client, check_in)
+    assert check_ins.pain_of(sent) == sent.picture["pain"] == expected
+    assert check_ins.pain_of(first) == screening_input(first)["pain"]
 
 
 def test_a_medicine_started_raises_its_flag_and_one_stopped_leaves_the_list(client, check_in):

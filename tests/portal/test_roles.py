@@ -1,5 +1,6 @@
 """The role groups carry exactly the permissions portal.roles declares, on a freshly
-migrated database (the test database is one), and those permissions work in the admin."""
+migrated database (the test database is one), and those permissions work in the admin; the
+role checks read a user's groups afresh on every request."""
 
 from __future__ import annotations
 
@@ -84,3 +85,23 @@ def test_it_refuses_to_delete_a_consent_text_even_for_admins(admin_client_verifi
     )
     assert response.status_code == 403
     assert ConsentText.objects.filter(pk=consent.pk).exists()
+
+
+def test_a_practitioner_taken_out_of_the_group_loses_the_pages_on_the_next_request(
+    practitioner, practitioner_client
+):
+    dashboard = reverse("intake:dashboard")
+    assert practitioner_client.get(dashboard).status_code == 200
+
+    practitioner.groups.remove(Group.objects.get(name=roles.PRACTITIONER))
+    assert practitioner_client.get(dashboard).status_code == 403
+
+    practitioner.groups.add(Group.objects.get(name=roles.PRACTITIONER))
+    assert practitioner_client.get(dashboard).status_code == 200
+
+
+def test_it_reads_the_roles_of_the_user_asked_about(db, practitioner, admin_user, patient):
+    assert roles.is_practitioner(practitioner) and not roles.is_admin(practitioner)
+    assert roles.is_admin(admin_user) and not roles.is_practitioner(admin_user)
+    assert roles._group_names(patient) == {roles.PATIENT}
+    assert roles._group_names(practitioner) == {roles.PRACTITIONER}
