@@ -7,7 +7,8 @@ functions that take most of it (cProfile, cumulative). wrk says how fast a page 
 why. Pages: healthz, healthz-signed-in, dashboard, search, intake (the practitioner's intake
 page), step (a patient's wizard page, "Your pain", GET), step-post (that step posted, valid:
 a 302 to the next step), check-in-step and check-in-post (a check-in's first step, "Your
-pain this week", GET and posted), check-in (the practitioner's page of that check-in),
+pain this week", GET and posted), check-in (the practitioner's page of a sent check-in
+that started a medicine, as `make bench` loads it),
 patient (the practitioner's patient page of a patient with 10 check-ins), guide.
 """
 
@@ -63,7 +64,7 @@ def request_for(page: str) -> tuple[str, str]:
         check_in = open_check_in()
         return reverse("intake:step", args=[check_in.pk, "peg"]), run.make_session(check_in.patient)
     if page == "check-in":
-        path = reverse("intake:intake_detail", args=[open_check_in().pk])
+        path = reverse("intake:intake_detail", args=[run.shown_check_in().pk])
         return path, run.practitioner_session()[1]
     if page == "check-in-post":
         check_in = open_check_in()

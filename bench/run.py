@@ -63,8 +63,9 @@ P95_MS = 50.0
 DASHBOARD_SHARE = 0.40
 # Guide pages are the same for every anonymous reader and come from guide.cache (issue 16).
 GUIDE_SHARE = 0.70
-# The wizard's step page and its POST against the signed-in /healthz (issue 14, "Scale").
-STEP_FLOOR_SHARE = 0.50
+# Against the signed-in /healthz (issue 14, "Scale"): the practitioner's intake and check-in
+# pages, and the wizard's and the check-in's step pages and their POSTs.
+FLOOR_SHARE = 0.50
 SEARCH_TERM = "smith"
 POST_PATIENTS = 32  # step POSTs rotate over this many patients, so rows rarely queue on a lock
 PAGE_PATIENTS = 16  # patient pages rotate over this many patients with PAGE_CHECK_INS each
@@ -239,6 +240,28 @@ def shown_intake():
     return with_flags.first() or reviewed.first()
 
 
+def shown_check_in():
+    """The check-in whose practitioner's page is loaded: a sent one that started a medicine
+    (so the page draws what changed first), with flags if one of the first few has them."""
+    from django.db.models import Count
+
+    from intake.models import Intake, MedicationRecord
+
+    # A few candidates first: counting the flags of every check-in (a million) would take
+    # longer than the whole load test.
+    started = MedicationRecord.objects.filter(started_in__kind=Intake.Kind.CHECK_IN)
+    candidates = list(
+        Intake.objects.filter(
+            kind=Intake.Kind.CHECK_IN,
+            status__in=(Intake.Status.SUBMITTED, Intake.Status.REVIEWED),
+            pk__in=started.values("started_in_id")[:200],
+        ).values_list("pk", flat=True)
+    )
+    chosen = Intake.objects.filter(pk__in=candidates).order_by("pk")
+    with_flags = chosen.annotate(flags=Count("screening_runs__flags")).filter(flags__gte=2)
+    return with_flags.first() or chosen.first()
+
+
 def step_posters() -> list:
     """In-progress intakes whose "Your pain" step is open: their patients load and post it."""
     from intake.models import Intake
@@ -322,6 +345,7 @@ def build_scenarios() -> list[dict]:
     _, floor_session = practitioner_session()
 
     shown = shown_intake()
+    shown_visit = shown_check_in()
 
     posters = step_posters()
     post_lines, step_lines = [], []
@@ -383,6 +407,17 @@ def build_scenarios() -> list[dict]:
             "name": f"intake page (#{shown.pk})",
             "key": "intake",
             "lines": [get(reverse("intake:intake_detail", args=[shown.pk]), detail_session)],
+            "floor_target": FLOOR_SHARE,
+        },
+        {
+            "name": f"check-in page (#{shown_visit.pk if shown_visit else '-'})",
+            "key": "check_in_detail",
+            "lines": (
+                [get(reverse("intake:intake_detail", args=[shown_visit.pk]), detail_session)]
+                if shown_visit
+                else []
+            ),
+            "floor_target": FLOOR_SHARE,
         },
         {
             "name": f"patient page, {PAGE_CHECK_INS} check-ins ({len(patient_lines)} patients)",
@@ -400,7 +435,7 @@ def build_scenarios() -> list[dict]:
             "name": f"wizard step page ({len(step_lines)} patients)",
             "key": "step_page",
             "lines": step_lines,
-            "floor_target": STEP_FLOOR_SHARE,
+            "floor_target": FLOOR_SHARE,
         },
         {
             "name": f"wizard step POST ({len(post_lines)} patients)",
@@ -408,13 +443,13 @@ def build_scenarios() -> list[dict]:
             "lines": post_lines,
             "expect": 302,
             "location": "/step/conditions/",
-            "floor_target": STEP_FLOOR_SHARE,
+            "floor_target": FLOOR_SHARE,
         },
         {
             "name": f"check-in step page ({len(check_in_lines)} patients)",
             "key": "check_in_page",
             "lines": check_in_lines,
-            "floor_target": STEP_FLOOR_SHARE,
+            "floor_target": FLOOR_SHARE,
         },
         {
             "name": f"check-in step POST ({len(check_in_post_lines)} patients)",
