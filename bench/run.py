@@ -707,6 +707,22 @@ def load(wrk: str, scenario: dict) -> dict:
 # Report ----------------------------------------------------------------------------------
 
 
+def server_memory() -> str:
+    """PostgreSQL's own buffer pool and what the planner assumes of the page cache. At
+    1,000,000 check-ins the database is about 6.8 GB; with the stock 128 MB of shared
+    buffers every read beyond them depends on the kernel's page cache, which some machines
+    empty within minutes, and the pages' milliseconds then measure the disk (bench/README.md)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/{DB_NAME}", autocommit=True) as conn:
+        buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
+        cache = conn.execute("SHOW effective_cache_size").fetchone()[0]
+        size = conn.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        ).fetchone()[0]
+        return f"shared_buffers {buffers}, effective_cache_size {cache}, database {size}"
+
+
 def report(scenarios: list[dict], screening: dict) -> bool:
     base = scenarios[0]["result"]["rps"]
     floor = next(s for s in scenarios if s["key"] == "healthz_signed_in")["result"]["rps"]
@@ -714,6 +730,7 @@ def report(scenarios: list[dict], screening: dict) -> bool:
         f"\nLoad: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} against gunicorn "
         f"({WORKERS} workers), {INTAKES:,} intakes and {CHECK_INS:,} check-ins in {DB_NAME}"
     )
+    say(f"PostgreSQL: {server_memory()}")
     say(
         f"  {'page':<44} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'of /healthz':>11} "
         f"{'of signed-in':>12} {'errors':>6} {'load':>5}  target"
