@@ -491,10 +491,10 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit_ids = [row["pk"] for row in visits.rows]
     parts = {
         "visits": visits.rows,
-        "appointments": selectors.patient_appointments(patient=patient, visit_ids=visit_ids),
+        "appointments": selectors.patient_appointments(patient_id=patient.pk, visit_ids=visit_ids),
         "reviews": selectors.patient_reviews(visit_ids=visit_ids),
         "flags": selectors.patient_flags(visit_ids=visit_ids),
-        "adverse_events": selectors.patient_adverse_events(patient=patient),
+        "adverse_events": selectors.patient_adverse_events(patient_id=patient.pk),
     }
     context = (
         {"patient": patient} | parts | _patient_rows(**parts) | trends.page_context(visits.trend)

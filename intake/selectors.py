@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -23,10 +24,11 @@ from intake.models import (
     Review,
     ScreeningRun,
 )
-from intake.screening.vocabulary import REACTIONS
+from intake.screening.vocabulary import REACTION_TIMING, REACTIONS
 from intake.services.intakes import DRAFTS
 from portal import roles
 from portal.models import User
+from portal.prepared import prepared_values
 
 # What a dashboard row shows, and no more: the answers alone can be kilobytes an intake.
 # Read as plain values, not model instances: building 50 instances (intakes and their
@@ -216,13 +218,10 @@ FLAG_FIELDS = (
 )
 
 
-def screening_runs(*, intake: Intake) -> list[ShownRun]:
-    """Every run of the intake, newest first, each with its flags in order. One query: the
-    runs joined (LEFT OUTER) with their flags, a row per flag and one for a run without
-    any, read as values. Runs and their flags in two queries of model instances were a
-    sixth of the page's time."""
-    rows = (
-        ScreeningRun.objects.filter(intake=intake)
+@prepared_values
+def _run_rows(*, intake_id: int) -> QuerySet:
+    return (
+        ScreeningRun.objects.filter(intake_id=intake_id)
         .values(
             *RUN_FIELDS,
             "requested_by__full_name",
@@ -232,8 +231,15 @@ def screening_runs(*, intake: Intake) -> list[ShownRun]:
         )
         .order_by("-created_at", "-pk", "flags__position", "flags__id")
     )
+
+
+def screening_runs(*, intake: Intake) -> list[ShownRun]:
+    """Every run of the intake, newest first, each with its flags in order. One query: the
+    runs joined (LEFT OUTER) with their flags, a row per flag and one for a run without
+    any, read as values. Runs and their flags in two queries of model instances were a
+    sixth of the page's time."""
     runs: dict[int, ShownRun] = {}
-    for row in rows:
+    for row in _run_rows(intake_id=intake.pk):
         run = runs.get(row["pk"])
         if run is None:
             run = runs[row["pk"]] = ShownRun(
@@ -297,19 +303,28 @@ REVIEW_FIELDS = (
 )
 
 
+@prepared_values
+def _review_rows(*, intake_id: int) -> QuerySet:
+    return (
+        Review.objects.filter(intake_id=intake_id)
+        .values(
+            *REVIEW_FIELDS,
+            "run",
+            "run__ruleset",
+            "reviewer__full_name",
+            "reviewer__email",
+            "acknowledged_flags",
+        )
+        .order_by("-version")
+    )
+
+
 def reviews(*, intake: Intake, runs: list[ShownRun]) -> list[ShownReview]:
     """Every review of the intake, the one in force first, each with the flags it
     acknowledged (in their run's order). One query: the reviews joined with their
     reviewers, their runs' rulesets and (LEFT OUTER) the ids of the flags they acknowledged,
     a row per flag. The flags themselves are the intake's, already read with `runs`."""
-    rows = intake.reviews.values(
-        *REVIEW_FIELDS,
-        "run",
-        "run__ruleset",
-        "reviewer__full_name",
-        "reviewer__email",
-        "acknowledged_flags",
-    ).order_by("-version")
+    rows = _review_rows(intake_id=intake.pk)
     flags = {flag.pk: flag for run in runs for flag in run.flags}
     found: dict[int, ShownReview] = {}
     acknowledged: dict[int, list[int]] = {}
@@ -446,11 +461,45 @@ def check_in_changes(
     return changes.what_changed(intake, flags_after=flags_after)
 
 
-def adverse_events(*, intake: Intake) -> list[AdverseEvent]:
-    """The reactions a check-in reported, with the visit each followed and its practitioner."""
-    return list(
-        intake.adverse_events.select_related("visit", "practitioner").order_by("kind", "pk")
+@dataclass(frozen=True)
+class ShownAdverseEvent:
+    """A reaction after treatment as a check-in's page words it."""
+
+    kind: str  # the reaction's words (REACTIONS)
+    timing: str  # when it began, in words (REACTION_TIMING), or ""
+    detail: str  # the patient's own words
+    visit_starts_at: datetime | None  # the visit it followed, when one is recorded
+    practitioner: str  # that visit's, as User.__str__ says it
+
+
+@prepared_values
+def _adverse_event_rows(*, intake_id: int) -> QuerySet:
+    return (
+        AdverseEvent.objects.filter(reported_in_id=intake_id)
+        .values(
+            "kind",
+            "timing",
+            "detail",
+            "visit__starts_at",
+            "practitioner__full_name",
+            "practitioner__email",
+        )
+        .order_by("kind", "pk")
     )
+
+
+def adverse_events(*, intake: Intake) -> list[ShownAdverseEvent]:
+    """The reactions a check-in reported, with the visit each followed and its practitioner."""
+    return [
+        ShownAdverseEvent(
+            kind=REACTIONS.get(row["kind"], row["kind"]),
+            timing=REACTION_TIMING.get(row["timing"], row["timing"]),
+            detail=row["detail"],
+            visit_starts_at=row["visit__starts_at"],
+            practitioner=row["practitioner__full_name"] or row["practitioner__email"] or "",
+        )
+        for row in _adverse_event_rows(intake_id=intake.pk)
+    ]
 
 
 @dataclass(frozen=True)
@@ -524,12 +573,21 @@ PEG_HOLDERS = {kind: f"answers__{key}" for kind, key in steps.PEG_STEP.items()}
 # rest of the page.
 
 
+@prepared_values
+def _patient_account(*, pk: int) -> QuerySet:
+    return User.objects.filter(pk=pk, groups__name=roles.PATIENT).values("id", "full_name", "email")
+
+
 def practice_patient(*, pk: int) -> User:
-    """The patient account `pk` for a practitioner's page (its id, name and email only);
-    404 for any other id (a staff account's, or none)."""
-    return get_object_or_404(
-        User.objects.filter(groups__name=roles.PATIENT).only("pk", "full_name", "email"), pk=pk
-    )
+    """The patient account `pk` for a practitioner's page (its id, name and email only, as
+    `.only()` would load it); 404 for any other id (a staff account's, or none)."""
+    found = _patient_account(pk=pk)
+    if not found:
+        raise Http404
+    # from_db() takes the values in the order of the model's fields, as a query gives them.
+    row = found[0]
+    names = [field.attname for field in User._meta.concrete_fields if field.attname in row]
+    return User.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
 
 
 def _trend_visit(row: dict, labels: dict) -> trends.Visit:
@@ -578,9 +636,10 @@ class PatientVisits:
     trend: trends.Trend
 
 
-def patient_visits(*, patient: User) -> PatientVisits:
-    rows = list(
-        Intake.objects.filter(patient=patient)
+@prepared_values
+def _patient_visit_rows(*, patient_id: int) -> QuerySet:
+    return (
+        Intake.objects.filter(patient_id=patient_id)
         .values(
             "pk",
             "kind",
@@ -593,10 +652,15 @@ def patient_visits(*, patient: User) -> PatientVisits:
         )
         .order_by("created_at", "pk")
     )
+
+
+def patient_visits(*, patient: User) -> PatientVisits:
+    rows = _patient_visit_rows(patient_id=patient.pk)
     return PatientVisits(rows=rows, trend=_trend_of(rows))
 
 
-def patient_appointments(*, patient: User, visit_ids: list[int]) -> list[dict]:
+@prepared_values
+def patient_appointments(*, patient_id: int, visit_ids: list[int]) -> QuerySet:
     """The patient's appointments, oldest first: booked for their account, or for one of
     their intakes and check-ins `visit_ids` (a first visit booked before the patient had an
     account). The visits' ids are given, not joined: an OR over a join made PostgreSQL read
@@ -605,16 +669,17 @@ def patient_appointments(*, patient: User, visit_ids: list[int]) -> list[dict]:
     # Imported here: appointments builds on intake, and only this page reads back.
     from appointments.models import Appointment
 
-    return list(
-        Appointment.objects.filter(Q(patient=patient) | Q(intake_id__in=visit_ids))
+    return (
+        Appointment.objects.filter(Q(patient_id=patient_id) | Q(intake_id__in=visit_ids))
         .values("starts_at", "kind", "status", "practitioner__full_name", "practitioner__email")
         .order_by("starts_at", "pk")
     )
 
 
-def patient_reviews(*, visit_ids: list[int]) -> list[dict]:
+@prepared_values
+def patient_reviews(*, visit_ids: list[int]) -> QuerySet:
     """Every signed review of the patient's intakes and check-ins `visit_ids`, oldest first."""
-    return list(
+    return (
         Review.objects.filter(intake_id__in=visit_ids)
         .values(
             "signed_at",
@@ -628,24 +693,26 @@ def patient_reviews(*, visit_ids: list[int]) -> list[dict]:
     )
 
 
-def patient_flags(*, visit_ids: list[int]) -> list[dict]:
+@prepared_values
+def patient_flags(*, visit_ids: list[int]) -> QuerySet:
     """The flags of the current screening of each of the patient's intakes and check-ins
     `visit_ids`, oldest screening first and in the engine's order within one, as the values
     the patient page's table shows (severity, title, when screened, which visit): a course
     of check-ins has dozens of flags, and their reasons and sources (JSON) are on each
     intake's own page."""
-    return list(
+    return (
         Flag.objects.filter(run__intake_id__in=visit_ids, run__is_current=True)
         .values("severity", "title", "run__created_at", "run__intake_id")
         .order_by("run__created_at", "run__pk", "position")
     )
 
 
-def patient_adverse_events(*, patient: User) -> list[dict]:
+@prepared_values
+def patient_adverse_events(*, patient_id: int) -> QuerySet:
     """The reactions after treatment the patient reported on their check-ins, oldest
     first, with the visit each followed and its practitioner."""
-    return list(
-        AdverseEvent.objects.filter(patient=patient)
+    return (
+        AdverseEvent.objects.filter(patient_id=patient_id)
         .values(
             "reported_at",
             "reported_in_id",

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from intake import services, steps
+from intake import forms, services, steps
 from intake.models import ConsentSignature, ConsentText, Intake, ScreeningRun
 from intake.screening import RULESET_VERSION, validate_answers
 from intake.screening.vocabulary import PAIN_REGIONS
@@ -519,6 +519,30 @@ def test_it_adds_and_removes_medication_rows_without_javascript(at_medications):
     intake.refresh_from_db()
     names = [row["name"] for row in intake.answers["medications"]["items"]]
     assert names == ["warfarin", "fish oil"]
+
+
+def test_it_says_why_no_row_can_be_added_once_the_list_is_full(at_medications):
+    client, intake = at_medications
+    most = forms.MEDICATION_ROWS_MAX
+    one_short = {**MED_MANAGEMENT, "med-TOTAL_FORMS": str(most - 1)}
+    one_short |= {f"med-{i}-name": f"medicine {i}" for i in range(most - 1)}
+    page = post_step(client, intake, "medications", one_short, action="add_row")
+    # The last row there is room for is added, and the button goes with it.
+    assertContains(page, f'name="med-TOTAL_FORMS" value="{most}"')
+    assertNotContains(page, 'value="add_row"')
+    assertContains(page, f"This list holds at most {most} medicines")
+
+    full = {**one_short, "med-TOTAL_FORMS": str(most), f"med-{most - 1}-name": "fish oil"}
+    page = post_step(client, intake, "medications", full, action="add_row")
+    # A stale page's "Add another" changes nothing and loses nothing: the same message.
+    assertContains(page, f'name="med-TOTAL_FORMS" value="{most}"')
+    assertContains(page, 'value="fish oil"')
+    assertContains(page, "Please bring any others")
+
+    fewer = {**full, "med-TOTAL_FORMS": str(most - 1)}
+    page = post_step(client, intake, "medications", fewer, action="remove_row:0")
+    assertContains(page, 'value="add_row"')
+    assertNotContains(page, "This list holds at most")
 
 
 def test_it_opens_the_page_at_the_new_row_with_focus_in_its_name(at_medications):
