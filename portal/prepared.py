@@ -25,12 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.query import ValuesIterable
+from django.db.transaction import TransactionManagementError
 
 # Stands for the ids while a read is compiled: far below any id a database hands out and
 # one apart, so each mark found among the compiled parameters says which id goes there.
 FIRST_MARK = -987_654_321
+# What a database's 64-bit integer holds. The ORM answers "no such row" for an id beyond it
+# (typed into an address: /intake/99999999999999999999/) where the driver would raise.
+BIGINT = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class _Compiled:
     names: tuple[str, ...]
     compiler: object
     converters: dict
+    locks: bool  # SELECT ... FOR UPDATE
 
 
 def _checked(ids: dict[str, object]) -> dict[str, int | list[int]]:
@@ -100,7 +105,21 @@ def _compile(build: Callable[..., QuerySet], shape: dict[str, int | None]) -> _C
         names=names,
         compiler=compiler,
         converters=compiler.get_converters(fields),
+        locks=query.select_for_update,
     )
+
+
+def instance_from(model: type[Model], row: dict) -> Model:
+    """A model instance from a prepared read's row, as a query of those columns loads it:
+    any field not in the row is deferred, read if asked for."""
+    # from_db() takes the values in the order of the model's fields, as a query gives them.
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in row]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [row[name] for name in names])
+
+
+def columns(model: type[Model]) -> tuple[str, ...]:
+    """Every column of `model`, for a prepared read that makes whole instances."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
 
 
 def prepared_values(build: Callable[..., QuerySet]) -> Callable[..., list[dict]]:
@@ -111,8 +130,14 @@ def prepared_values(build: Callable[..., QuerySet]) -> Callable[..., list[dict]]
     @functools.wraps(build)
     def read(**ids: object) -> list[dict]:
         checked = _checked(ids)
-        if any(value == [] for value in checked.values()):
-            # An IN with nothing in it matches nothing; the ORM knows not to ask.
+        if any(
+            value == [] or not all(v in BIGINT for v in value)
+            if isinstance(value, list)
+            else value not in BIGINT
+            for value in checked.values()
+        ):
+            # An IN with nothing in it, or an id no column can hold, matches nothing: the
+            # ORM knows, without asking the database.
             return list(build(**checked))
         shape = tuple(
             (name, None if type(value) is int else len(value))
@@ -127,7 +152,14 @@ def prepared_values(build: Callable[..., QuerySet]) -> Callable[..., list[dict]]
             else (checked[slot[0]] if slot[1] is None else checked[slot[0]][slot[1]])
             for slot, constant in zip(entry.slots, entry.constants, strict=True)
         ]
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        connection = connections[DEFAULT_DB_ALIAS]
+        if entry.locks and connection.get_autocommit():
+            # The ORM says so when it compiles; a lock that ends with its own statement
+            # would protect nothing, so every later call is checked too.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        with connection.cursor() as cursor:
             cursor.execute(entry.sql, params)
             rows = cursor.fetchall()
         if entry.converters:

@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from intake.services.medications import medication_record_start_listed
 from outbox.services import email_enqueue
 from portal import audit, stash
 from portal.models import AuditEvent, User
+from portal.prepared import columns, instance_from, prepared_values
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +54,18 @@ def intake_start(*, user: User) -> Intake:
         )
 
 
+@prepared_values
+def _locked_row(*, pk: int) -> QuerySet:
+    return Intake.objects.select_for_update().filter(pk=pk).values(*columns(Intake))
+
+
 def _locked_for_change(intake: Intake) -> Intake:
-    row = Intake.objects.select_for_update().get(pk=intake.pk)
+    """The intake as it is now, locked until the transaction ends; IntakeLocked once it is
+    no longer in progress. Every step saved reads it (compiled once: portal/prepared.py)."""
+    found = _locked_row(pk=intake.pk)
+    if not found:
+        raise Intake.DoesNotExist
+    row = instance_from(Intake, found[0])
     if row.status != Intake.Status.IN_PROGRESS:
         raise IntakeLocked
     return row

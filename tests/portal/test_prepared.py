@@ -4,10 +4,12 @@ read the database afresh on every call, and refuse what they cannot run safely."
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
 
 from intake.models import Intake
-from portal.prepared import prepared_values
+from portal.prepared import columns, instance_from, prepared_values
 from tests.factories import PatientFactory, ScoredIntakeFactory
 
 FIELDS = ("pk", "status", "submitted_at", "answers", "patient__email")
@@ -83,6 +85,19 @@ def test_it_matches_nothing_for_an_empty_list_as_the_orm_does():
     assert read(ids=[intake.pk]) == [{"pk": intake.pk}]
 
 
+@pytest.mark.django_db
+def test_it_finds_nothing_for_an_id_too_big_for_any_column_as_the_orm_does():
+    intake = ScoredIntakeFactory()
+
+    def one(*, pk: int) -> QuerySet:
+        return Intake.objects.filter(pk=pk).values("pk")
+
+    read = prepared_values(one)
+    # An id typed into an address (/intake/<pk>/) is an exact lookup of a primary key.
+    assert read(pk=10**30) == []
+    assert read(pk=intake.pk) == [{"pk": intake.pk}]
+
+
 def test_it_takes_ids_only():
     read = prepared_values(visits_of)
     for wrong in (
@@ -109,3 +124,26 @@ def test_it_refuses_a_read_whose_id_does_not_reach_the_sql_or_that_gives_instanc
 
     with pytest.raises(TypeError, match="values"):
         prepared_values(instances)(pk=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_locks_only_inside_a_transaction_every_time_not_only_when_compiling():
+    intake = ScoredIntakeFactory()
+
+    def locked(*, pk: int) -> QuerySet:
+        return Intake.objects.select_for_update().filter(pk=pk).values(*columns(Intake))
+
+    read = prepared_values(locked)
+    with transaction.atomic():
+        row = read(pk=intake.pk)[0]
+    # Compiled in the transaction above, so the ORM's own check is behind it: the read's refuses.
+    for _ in range(2):
+        with pytest.raises(TransactionManagementError):
+            read(pk=intake.pk)
+    made = instance_from(Intake, row)
+    assert (made.pk, made.answers, made.peg_score) == (intake.pk, intake.answers, intake.peg_score)
+    assert not made._state.adding  # saved as an update, as a loaded instance is
+    made.last_step = "pain"
+    made.save(update_fields=["last_step"])
+    intake.refresh_from_db()
+    assert intake.last_step == "pain"
