@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -87,6 +89,22 @@ def test_it_shows_a_page_in_two_queries_then_from_the_cache(client):
     with assertNumQueries(0):
         again = Client().get(url)
     assert again.content == response.content
+
+
+def test_a_worker_reads_a_page_from_the_folder_once_per_generation(client):
+    url = reverse("guide:page", args=["research"])
+    client.get(url)
+    folder = caches["guide"]
+    with mock.patch.object(folder, "get", wraps=folder.get) as read:
+        again = Client().get(url)
+    # Only the state, which says whether anything changed; the page is the worker's own copy.
+    assert [call.args[0] for call in read.call_args_list] == [guide_cache.STATE_KEY]
+    assert again.content == client.get(url).content
+    # A change starts a new generation, and its page is read (built) afresh.
+    guide_cache.invalidate()
+    with mock.patch.object(folder, "get", wraps=folder.get) as read:
+        Client().get(url)
+    assert len(read.call_args_list) == 2
 
 
 def test_it_never_serves_a_signed_in_readers_page_from_the_cache(patient_client):
