@@ -49,7 +49,9 @@ class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
 
     q = forms.CharField(label="Patient name", max_length=150, required=False, strip=True)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *Intake.Status.choices]
+        label="Status",
+        required=False,
+        choices=[("", "Any status but withdrawn"), *Intake.Status.choices],
     )
     severity = forms.ChoiceField(
         label="Highest flag",

@@ -365,6 +365,11 @@ def dashboard_intakes(*, filters: dict, user: User) -> QuerySet:
         intakes = intakes.filter(patient_name__icontains=filters["q"])
     if filters.get("status"):
         intakes = intakes.filter(status=filters["status"])
+    else:
+        # A withdrawn check-in (its follow-up visit was cancelled) asks nothing of anyone,
+        # and its cancelled visit's date would list it among the upcoming ones: it is
+        # shown when its status is asked for.
+        intakes = intakes.exclude(status=Intake.Status.WITHDRAWN)
     if filters.get("severity") == "none":
         intakes = intakes.filter(highest_severity="")
     elif filters.get("severity"):

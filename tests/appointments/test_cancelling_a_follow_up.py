@@ -121,6 +121,21 @@ def test_the_clinic_sees_it_withdrawn_and_cannot_review_it(practitioner_client, 
     assertContains(patient_page, "Withdrawn")
 
 
+def test_the_dashboard_lists_it_only_under_its_own_status(practitioner_client, follow_up):
+    check_in = follow_up.intake
+    address = reverse("intake:intake_detail", args=[check_in.pk])
+    dashboard = reverse("intake:dashboard")
+    assertContains(practitioner_client.get(dashboard), f'href="{address}"')
+    cancel(practitioner_client, follow_up)
+
+    # Its cancelled visit is still ahead, but nothing is: not among the upcoming ones.
+    page = practitioner_client.get(dashboard)
+    assertNotContains(page, f'href="{address}"')
+    assertContains(page, "Any status but withdrawn")
+    asked = practitioner_client.get(dashboard, {"status": Intake.Status.WITHDRAWN})
+    assertContains(asked, f'href="{address}"')
+
+
 def test_a_check_in_already_sent_stands(client, practitioner_client, follow_up):
     check_in = submitted_check_in(client, follow_up.intake)
 
