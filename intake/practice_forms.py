@@ -51,7 +51,7 @@ class DashboardFilterForm(NeutraliseBidiMixin, forms.Form):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Any status but withdrawn"), *Intake.Status.choices],
+        choices=[("", "Not withdrawn"), *Intake.Status.choices],
     )
     severity = forms.ChoiceField(
         label="Highest flag",

@@ -63,6 +63,10 @@ def test_a_reaction_is_recorded_against_the_visit_it_followed(
     assertContains(page, "Reactions after the last treatment")
     assertContains(page, "Bruising where a needle went in")
     assertContains(page, "A blue mark on the left knee")
+    # When it began, and the visit it followed with that visit's practitioner, in words.
+    on = timezone.localtime(visit.starts_at)
+    followed = f"after the visit of {on.day} {on:%B %Y} with Dr Lin Wei"
+    assertContains(page, f"later the same day, {followed}")
 
 
 def test_no_reaction_records_nothing(client, first, practitioner):
