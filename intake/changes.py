@@ -4,8 +4,8 @@ each with the new flags it led to; new flags that no change explains (a new red 
 flags no longer raised; and the flags raised both times.
 
 `compare` works on plain values (two pictures in the screening input's shape and two lists
-of flags), with no queries, so its rules are unit-tested directly; `what_changed` reads them
-for a stored check-in.
+of flags), with no queries, so its rules are unit-tested directly; `selectors.check_in_changes`
+reads them for a stored check-in.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
-
-from django.utils import timezone
 
 from intake.screening import severities, vocabulary
 
@@ -127,33 +125,4 @@ def compare(
         new_flags=_by_severity([flag for flag in new if id(flag) not in explained]),
         no_longer=_by_severity([flag for flag in flags_before if flag.rule not in later_rules]),
         unchanged=_by_severity([flag for flag in flags_after if flag.rule in earlier_rules]),
-    )
-
-
-def what_changed(check_in, *, flags_after: Sequence[FlagLike] | None = None) -> WhatChanged | None:
-    """The comparison for a submitted check-in against its previous intake or check-in, each
-    with its current screening run; None for an intake or a check-in not yet submitted.
-    `flags_after` are the check-in's current flags when the caller has read them already
-    (the intake page has); the previous visit's are read in one query."""
-    from intake.check_ins import picture_of
-    from intake.models import Flag
-
-    # The picture first: an unsubmitted check-in has none, and then `previous` (a query)
-    # is not needed.
-    if not check_in.is_check_in or not check_in.picture:
-        return None
-    previous = check_in.previous
-    if previous is None:
-        return None
-    if flags_after is None:
-        run_after = check_in.current_run()
-        flags_after = list(run_after.flags.all()) if run_after else []
-    flags_before = Flag.objects.filter(run__intake=previous, run__is_current=True)
-    since = timezone.localdate(previous.submitted_at) if previous.submitted_at else None
-    return compare(
-        before=picture_of(previous),
-        after=check_in.picture,
-        flags_before=list(flags_before.order_by("position", "pk")),
-        flags_after=list(flags_after),
-        since=since,
     )

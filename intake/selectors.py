@@ -13,9 +13,11 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from intake import changes, steps, trends
+from intake import changes, check_ins, steps, trends
 from intake.models import (
     AdverseEvent,
+    ConsentSignature,
+    ConsentText,
     FhirPush,
     Flag,
     Intake,
@@ -142,19 +144,64 @@ def practice_intake(*, pk: int) -> Intake:
     )
 
 
-def practice_intake_page(*, pk: int) -> Intake:
-    """One intake for the practitioner's intake page: practice_intake without the
-    invitation, which the page shows only while the patient has not started (then
-    `intake_invitation` reads it); 404 if none. Every joined table is columns the ORM
-    compiles on every load. `has_fhir_push`: whether `fhir_push_latest` has anything to
-    read (most intakes were never pushed, and an EXISTS costs less than a query)."""
-    pushed = Exists(FhirPush.objects.filter(intake=OuterRef("pk")))
-    return get_object_or_404(
-        Intake.objects.select_related("practitioner", "consent__consent_text").annotate(
-            has_fhir_push=pushed
-        ),
-        pk=pk,
+# What the intake page shows of the practitioner and of the consent signature, read with
+# the intake in one query.
+PAGE_PRACTITIONER = ("id", "full_name", "email")
+PAGE_CONSENT = ("id", "consent_text_id", "typed_name", "signed_at")
+
+
+@prepared_values
+def _intake_page_row(*, pk: int) -> QuerySet:
+    return (
+        Intake.objects.filter(pk=pk)
+        .annotate(has_fhir_push=Exists(FhirPush.objects.filter(intake=OuterRef("pk"))))
+        .values(
+            *columns(Intake),
+            "has_fhir_push",
+            *(f"practitioner__{name}" for name in PAGE_PRACTITIONER),
+            *(f"consent__{name}" for name in PAGE_CONSENT),
+            "consent__consent_text__version",
+        )
     )
+
+
+def practice_intake_page(*, pk: int) -> Intake:
+    """One intake for the practitioner's intake page, with its practitioner (name and email)
+    and its consent signature (with the wording's version) in place, as `select_related`
+    would put them; 404 if none. Not the invitation, which the page shows only while the
+    patient has not started (then `intake_invitation` reads it). `has_fhir_push`: whether
+    `fhir_push_latest` has anything to read (most intakes were never pushed, and an EXISTS
+    costs less than a query). One compiled read: building and compiling this query, with
+    its joins, cost a fifth of the page (bench/README.md, 2026-12-06)."""
+    found = _intake_page_row(pk=pk)
+    if not found:
+        raise Http404
+    row = found[0]
+    intake = instance_from(Intake, row)
+    intake.has_fhir_push = row["has_fhir_push"]
+    practitioner = None
+    if row["practitioner__id"] is not None:
+        practitioner = instance_from(
+            User, {name: row[f"practitioner__{name}"] for name in PAGE_PRACTITIONER}
+        )
+    Intake.practitioner.field.set_cached_value(intake, practitioner)
+    signature = None
+    if row["consent__id"] is not None:
+        signature = instance_from(
+            ConsentSignature,
+            {name: row[f"consent__{name}"] for name in PAGE_CONSENT} | {"intake_id": intake.pk},
+        )
+        wording = instance_from(
+            ConsentText,
+            {
+                "id": row["consent__consent_text_id"],
+                "version": row["consent__consent_text__version"],
+            },
+        )
+        ConsentSignature.consent_text.field.set_cached_value(signature, wording)
+        ConsentSignature.intake.field.set_cached_value(signature, intake)
+    Intake.consent.related.set_cached_value(intake, signature)
+    return intake
 
 
 def intake_invitation(*, intake: Intake) -> Invitation | None:
@@ -457,14 +504,43 @@ def dashboard_page(
     )
 
 
-def check_in_changes(
-    *, intake: Intake, flags_after: list[ShownFlag] | None = None
-) -> changes.WhatChanged | None:
+@prepared_values
+def _previous_visit_row(*, pk: int) -> QuerySet:
+    return Intake.objects.filter(pk=pk).values(*columns(Intake))
+
+
+@prepared_values
+def _current_flag_rows(*, intake_id: int) -> QuerySet:
+    return (
+        Flag.objects.filter(run__intake_id=intake_id, run__is_current=True)
+        .values("id", "run_id", *FLAG_FIELDS)
+        .order_by("position", "pk")
+    )
+
+
+def check_in_changes(*, intake: Intake, flags_after: list[ShownFlag]) -> changes.WhatChanged | None:
     """What a submitted check-in changed since the intake or check-in before it (for the
-    top of its page); None for an intake. `flags_after`: its current flags, if read."""
-    if not intake.is_check_in:
+    top of its page), against that visit's current flags; None for an intake or a check-in
+    not yet sent. `flags_after`: the check-in's current flags, which the page has read.
+    The visit before and its flags are two compiled reads: as querysets of model instances
+    they were a fifth of a sent check-in's page."""
+    # The picture first: an unsent check-in has none, and then the visit before is not read.
+    if not intake.is_check_in or not intake.picture or intake.previous_id is None:
         return None
-    return changes.what_changed(intake, flags_after=flags_after)
+    found = _previous_visit_row(pk=intake.previous_id)
+    if not found:
+        return None
+    previous = instance_from(Intake, found[0])
+    flags_before = [
+        ShownFlag(pk=row.pop("id"), **row) for row in _current_flag_rows(intake_id=previous.pk)
+    ]
+    return changes.compare(
+        before=check_ins.picture_of(previous),
+        after=intake.picture,
+        flags_before=flags_before,
+        flags_after=list(flags_after),
+        since=timezone.localdate(previous.submitted_at) if previous.submitted_at else None,
+    )
 
 
 @dataclass(frozen=True)
