@@ -1,18 +1,24 @@
 """The repeated blocks of the practitioner's intake page (and of its print view and PDF),
 drawn in Python as the dashboard's and the patient page's rows are: the safety flags, each a
-card, and the answers, a dozen sections of label and value. In the template language, an
-`{% include %}` per flag and a loop per answer were most of the page's rendering time.
+card, the answers, a dozen sections of label and value, a check-in's changes since the visit
+before and the latest review. In the template language, an `{% include %}` per flag and a
+loop per answer were most of the page's rendering time, and the changes, with a badge per
+flag, a third of a check-in's.
 
-The HTML is what the templates drew (the flag card was _flag.html), the same elements,
-classes, attributes and text. Every value goes through `text`, so it is escaped; what comes
+The HTML is what the templates drew (the flag card was _flag.html, the changes
+_what_changed.html, the review _review.html), the same elements, classes, attributes and
+text. Every value goes through `text`, so it is escaped; what comes
 out is marked safe only here.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from intake.screening import severities
@@ -122,3 +128,101 @@ def answer_sections(sections: list) -> SafeString:
             f'<h3 class="h5 mt-3">{text(section.title)}</h3><dl class="row answers">{rows}</dl>'
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value in it went through text()
+
+
+def when(value, fmt: str) -> str:
+    """A date or datetime as the `date` filter writes it: a datetime in clinic time."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return date_format(value, fmt)
+
+
+def _flag_badge(flag) -> str:
+    """The badge the "what changed" list puts after a change: the severity in words."""
+    return (
+        f'<span class="badge {severities.badge_class(flag.severity)}">'
+        f"{text(severities.label(flag.severity))}</span>"
+    )
+
+
+def what_changed(changed) -> SafeString:
+    """A check-in's changes since the visit before (intake.changes.WhatChanged), ahead of
+    its flags: each reported change with the new flags it led to, new flags no change
+    explains, flags no longer raised, and the flags raised both times."""
+    since = changed.since
+    heading = f" since {text(when(since, 'j M Y'))}" if since else ""
+    parts = [
+        '<section aria-labelledby="changed-heading" class="mb-4 what-changed">',
+        f'<h2 id="changed-heading">What changed{heading}</h2>',
+    ]
+    if changed.anything:
+        new_since = f"New since {text(when(since, 'j M'))}: " if since else ""
+        items = []
+        for change in changed.changes:
+            led_to = ";".join(f" → {_flag_badge(flag)} {text(flag.title)}" for flag in change.flags)
+            items.append(
+                f'<li class="mb-2 change change-{text(change.kind)}">'
+                f"<strong>{new_since}{text(change.text)}</strong>{led_to}</li>"
+            )
+        for flag in changed.new_flags:
+            kind = "red flag" if flag.category == "red_flag" else "flag"
+            items.append(
+                '<li class="mb-2 change change-new-flag">'
+                f"<strong>New {kind}: {text(flag.title)}</strong> → {_flag_badge(flag)}</li>"
+            )
+        for flag in changed.no_longer:
+            items.append(
+                '<li class="mb-2 change change-gone">No longer raised: '
+                f"{text(flag.title)} (was {text(severities.label(flag.severity))})</li>"
+            )
+        parts.append(f'<ul class="list-unstyled">{"".join(items)}</ul>')
+    else:
+        parts.append("<p>Nothing reported as changed, and no flag came or went.</p>")
+    if changed.unchanged:
+        titles = "; ".join(text(flag.title) for flag in changed.unchanged)
+        parts.append(
+            f'<p class="mb-0">Raised as before ({len(changed.unchanged)}): {titles}. '
+            "Each is listed in full under “Safety flags”.</p>"
+        )
+    parts.append("</section>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value in it went through text()
+
+
+def review(shown) -> SafeString:
+    """A signed review (selectors.ShownReview): the decision, its modifications and
+    overrides with their reasons, the note, the flags acknowledged and the signature."""
+    rows = [
+        '<dt class="col-sm-3">Decision</dt>'
+        f'<dd class="col-sm-9"><strong>{text(shown.decision_label)}</strong></dd>'
+    ]
+    if shown.modifications:
+        items = "".join(f"<li>{text(item.get('text', ''))}</li>" for item in shown.modifications)
+        rows.append(
+            '<dt class="col-sm-3">Modifications</dt>'
+            f'<dd class="col-sm-9"><ul class="mb-0 ps-3">{items}</ul></dd>'
+        )
+    if shown.overrides:
+        items = "".join(
+            f"<li><strong>{text(item.get('rule', ''))} {text(item.get('title', ''))}</strong> "
+            f"({text(item.get('severity', ''))}), treated despite it. "
+            f"Reason: {text(item.get('reason', ''))}</li>"
+            for item in shown.overrides
+        )
+        rows.append(
+            '<dt class="col-sm-3">Flags overridden</dt>'
+            f'<dd class="col-sm-9"><ul class="mb-0 ps-3 review-overrides">{items}</ul></dd>'
+        )
+    acknowledged = (
+        "; ".join(f"{text(flag.rule)} {text(flag.title)}" for flag in shown.acknowledged_flags)
+        or "None"
+    )
+    rows.append(
+        '<dt class="col-sm-3">Note</dt>'
+        f'<dd class="col-sm-9">{answer_value(shown.note)}</dd>'
+        '<dt class="col-sm-3">Flags acknowledged</dt>'
+        f'<dd class="col-sm-9">{acknowledged}</dd>'
+        '<dt class="col-sm-3">Signed</dt>'
+        f'<dd class="col-sm-9">{text(shown.signed_name)} ({text(shown.reviewer_email)}), '
+        f"{text(when(shown.signed_at, 'j F Y, H:i'))} · version {text(shown.version)}</dd>"
+    )
+    return mark_safe(f'<dl class="row latest-review">{"".join(rows)}</dl>')  # noqa: S308 - every value in it went through text()

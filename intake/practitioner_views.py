@@ -298,7 +298,8 @@ def _intake_context(intake: Intake) -> dict:
     """The intake page's context, which its print view and PDF share. Its queries do not
     grow with the flags, runs or reviews (tests/perf/test_query_counts.py): the runs come
     with their flags in one query, the reviews with the flags they acknowledged in another.
-    The flags and the answers are drawn here (intake.practice_html)."""
+    The flags, the answers, a check-in's changes and the latest review are drawn here
+    (intake.practice_html)."""
     runs = selectors.screening_runs(intake=intake)
     current = next((run for run in runs if run.is_current), None)
     earlier = [run for run in runs if not run.is_current]
@@ -309,6 +310,9 @@ def _intake_context(intake: Intake) -> dict:
     reviews = selectors.reviews(intake=intake, runs=runs)
     has_answers = intake.status != Intake.Status.INVITED
     sections = answer_sections(intake) if has_answers else []
+    what_changed = selectors.check_in_changes(
+        intake=intake, flags_after=current.flags if current else []
+    )
     # A check-in's reactions are shown once it is sent (and not withdrawn).
     shows_reactions = intake.is_check_in and intake.is_locked and not intake.is_withdrawn
     return {
@@ -324,14 +328,14 @@ def _intake_context(intake: Intake) -> dict:
         "sections_html": practice_html.answer_sections(sections),
         "pain": _pain_summary(intake) if has_answers else None,
         "latest_review": reviews[0] if reviews else None,
+        "latest_review_html": practice_html.review(reviews[0]) if reviews else "",
         "reviews": reviews,
         "can_review": intake.status in REVIEWABLE and current is not None,
         "invitation": None if has_answers else selectors.intake_invitation(intake=intake),
         "fhir_push": selectors.fhir_push_latest(intake=intake),
         "fhir_push_configured": fhir_push.configured(),
-        "what_changed": selectors.check_in_changes(
-            intake=intake, flags_after=current.flags if current else []
-        ),
+        "what_changed": what_changed,
+        "what_changed_html": practice_html.what_changed(what_changed) if what_changed else "",
         "adverse_events": selectors.adverse_events(intake=intake) if shows_reactions else [],
     }
 

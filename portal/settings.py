@@ -344,6 +344,14 @@ STORAGES = {
 # machines points GUIDE_CACHE_DIR at shared storage or swaps in memcached or Redis here.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Parts of pages that are the same for everyone with the same roles (the site header and
+    # footer in base.html), kept by each process: they depend on settings and the URL
+    # configuration only, never on a record. Cleared when a test changes a setting
+    # (portal.apps).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+    },
     "guide": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": os.environ.get("GUIDE_CACHE_DIR", str(BASE_DIR / ".cache" / "guide-pages")),

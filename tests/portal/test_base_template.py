@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from tests.helpers import sign_in
+
 # (client fixture, "Start intake" or "My intake" or neither, practitioner area, admin, signed in)
 CAST = {
     "anonymous": ("client", "Start intake", False, False, False),
@@ -73,3 +75,42 @@ def test_it_has_landmarks_a_skip_link_and_a_viewport(visitor):
     assert '<nav class="navbar navbar-expand-md" aria-label="Main">' in html
     assert "</header>" in html and "</main>" in html and "</footer>" in html
     assert '<html lang="en">' in html
+
+
+def test_the_kept_header_is_each_roles_own_whoever_loaded_a_page_first(
+    patient_client, practitioner_client, admin_client_verified
+):
+    """The header is kept by the process once drawn (templates/_site_header.html): one
+    visitor's links must never reach another with other roles, in whatever order they come."""
+    intakes = nav_link("Intakes", reverse("intake:dashboard"))
+    admin = nav_link("Admin", reverse("admin:index"))
+    mine = nav_link("My intake", reverse("intake:my_intake"))
+    guide = reverse("guide:index")
+    for _ in range(2):
+        staff = practitioner_client.get(guide)
+        assertContains(staff, intakes, html=True)
+        assertNotContains(staff, mine, html=True)
+        own = patient_client.get(guide)
+        assertContains(own, mine, html=True)
+        assertNotContains(own, intakes, html=True)
+        assertNotContains(own, admin, html=True)
+        anonymous = Client().get(guide)
+        assertNotContains(anonymous, intakes, html=True)
+        assertNotContains(anonymous, "Log out")
+        admin_page = admin_client_verified.get(guide)
+        assertContains(admin_page, admin, html=True)
+        assertNotContains(admin_page, intakes, html=True)
+
+
+def test_the_logout_form_carries_each_sessions_own_csrf_token(patient, practitioner):
+    """The logout form is drawn afresh after the kept header: its token is the session's,
+    and logging out with it works, for each of two visitors in turn."""
+    for user in (practitioner, patient):
+        browser = Client(enforce_csrf_checks=True)
+        sign_in(browser, user)
+        page = browser.get(reverse("guide:index"))
+        token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        assert token
+        logged_out = browser.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+        assert logged_out.status_code == 302
+        assert "_auth_user_id" not in browser.session
