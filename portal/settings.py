@@ -42,6 +42,17 @@ def database_from_url(url: str) -> dict:
             # Persistent connections: each request otherwise pays a fresh connect.
             "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
             "CONN_HEALTH_CHECKS": True,
+            # Server-side binding: psycopg sends a query's values apart from its text, so a
+            # query run again is the same text, and after five runs on a connection psycopg
+            # prepares it and PostgreSQL keeps its plan. Planning each query anew was most of
+            # PostgreSQL's CPU on the intake page (bench/README.md, 2026-12-06). A
+            # transaction-mode pooler that cannot keep prepared statements (PgBouncer before
+            # 1.21) needs DB_PREPARED_STATEMENTS=0.
+            "OPTIONS": (
+                {"server_side_binding": True, "prepare_threshold": 5}
+                if env_bool("DB_PREPARED_STATEMENTS", default=True)
+                else {}
+            ),
             "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
         }
     if parsed.scheme == "sqlite":

@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
+from portal.models import User
 from portal.settings import BASE_DIR, database_from_url, env_bool, env_list
+from tests.factories import PatientFactory
 from tests.helpers import start_settings
 
 # --- DATABASE_URL ---------------------------------------------------------------------------
@@ -34,6 +37,33 @@ def test_it_accepts_the_postgresql_scheme_without_a_port(monkeypatch):
         "",
     )
     assert db["CONN_MAX_AGE"] == 0
+
+
+def test_postgres_queries_are_bound_on_the_server_and_prepared_unless_turned_off(monkeypatch):
+    db = database_from_url("postgres://portal@localhost/portal")
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "0")
+    assert database_from_url("postgres://portal@localhost/portal")["OPTIONS"] == {}
+
+
+@pytest.mark.django_db
+def test_on_postgres_a_query_run_again_keeps_its_plan():
+    """A read run more than five times on one connection is a prepared statement, planned
+    once (with the values bound on the server, the text is the same every time)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    ids = [PatientFactory().pk for _ in range(7)]
+    for pk in ids:
+        assert User.objects.filter(pk=pk).values_list("pk", flat=True).get() == pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
+            [
+                'SELECT "portal_user"."id" AS "pk" FROM "portal_user"'
+                ' WHERE "portal_user"."id" = $1 LIMIT 21'
+            ],
+        )
+        assert cursor.fetchone()[0] == 1
 
 
 def test_it_defaults_to_sqlite_in_the_project_folder():
