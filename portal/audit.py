@@ -24,6 +24,8 @@ FIELDS = tuple(field for field in AuditEvent._meta.concrete_fields if not field.
 
 @functools.cache
 def _insert_sql(vendor: str) -> str:
+    """The INSERT for one event, in the quoting of the database `vendor` names (the key of
+    the kept text: a test run on the other database gets its own)."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     names = ", ".join(quote(field.column) for field in FIELDS)
     marks = ", ".join(["%s"] * len(FIELDS))
